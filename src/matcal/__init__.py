@@ -1,0 +1,17 @@
+"""matcal: symbolic matrix calculus — derivatives of matrix expressions in closed matrix form.
+
+>>> import matcal
+>>> str(matcal.gradient("tr(A*X*B*X*C')", "X"))
+"A'*C*X'*B' + B'*X'*A'*C"
+"""
+
+from matcal.api import check_gradient, evaluate, gradient, parse, to_latex
+from matcal.errors import (
+    DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
+)
+from matcal.nodes import Expr
+
+__all__ = [
+    "parse", "gradient", "evaluate", "to_latex", "check_gradient", "Expr",
+    "MatcalError", "ParseError", "ShapeError", "DerivativeError", "ValuesError", "OptionsError",
+]

@@ -1,0 +1,365 @@
+"""Smart constructors: build nodes without trivial clutter.
+
+Every engine builds expressions through these functions, never through the raw node classes,
+so no expression ever holds ``0 + X``, ``1*X``, ``I*X``, ``X .* matrix(1)`` or ``(X')'``
+(STYLE 5, as JAX's symbolic zeros). They do bookkeeping only — flattening, numeric
+coefficients, zeros, identities, where a transpose stands — and leave real algebra
+(collecting terms, factoring) to :mod:`matcal.simplify`.
+
+Transposes are placed where they are fewest: ``(A*B)'`` stays, ``(x'*A)'`` becomes ``A'*x``,
+and the transpose of a provably symmetric expression (``X'*X``, ``inv(S)``…) disappears.
+"""
+
+from __future__ import annotations
+
+from matcal.nodes import (
+    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
+    MatMul, MatPower, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
+)
+from matcal.shapes import SCALAR, Shape
+
+ONE = Number(1.0)
+
+
+def number(value: float) -> Expr:
+    """A numeric constant; ``0`` becomes the scalar :class:`Zero`."""
+    value = float(value)
+    return Zero(SCALAR) if value == 0 else Number(value)
+
+
+def is_zero(e: Expr) -> bool:
+    return isinstance(e, Zero)
+
+
+def numeric_value(e: Expr) -> float | None:
+    """The value of a numeric scalar constant, else None."""
+    if isinstance(e, Number):
+        return e.value
+    if isinstance(e, Zero) and e.shape.is_scalar:
+        return 0.0
+    return None
+
+
+def split_coefficient(e: Expr) -> tuple[float, Expr]:
+    """``3*A*B`` → (3, ``A*B``); ``A`` → (1, ``A``); ``5`` → (5, ``1``)."""
+    if isinstance(e, Number):
+        return e.value, ONE
+    if isinstance(e, MatMul) and isinstance(e.factors[0], Number):
+        rest = e.factors[1:]
+        return e.factors[0].value, rest[0] if len(rest) == 1 else MatMul(rest)
+    return 1.0, e
+
+
+# ---------------------------------------------------------------- sums
+
+
+def add(*terms: Expr) -> Expr:
+    """Sum of terms of one shape: flattened, zeros dropped, numbers folded.
+
+    >>> from matcal.shapes import Dim
+    >>> X = Var("X", Shape(Dim("m"), Dim("n")))
+    >>> add(X, Zero(X.shape)) == X
+    True
+    """
+    shape = terms[0].shape
+    flat: list[Expr] = []
+    constant = 0.0
+    for t in terms:
+        for u in (t.terms if isinstance(t, Add) else (t,)):
+            if isinstance(u, Zero):
+                continue
+            if isinstance(u, Number):
+                constant += u.value
+            else:
+                flat.append(u)
+    if constant != 0:
+        flat.append(Number(constant))
+    if not flat:
+        return Zero(shape)
+    return flat[0] if len(flat) == 1 else Add(tuple(flat))
+
+
+def neg(e: Expr) -> Expr:
+    return scale(-1.0, e)
+
+
+def sub(a: Expr, b: Expr) -> Expr:
+    return add(a, neg(b))
+
+
+def scale(c: float, e: Expr) -> Expr:
+    """``c*e`` for a number c."""
+    return mul(Number(float(c)), e) if c != 0 else Zero(e.shape)
+
+
+# ---------------------------------------------------------------- products
+
+
+def mul(*factors: Expr) -> Expr:
+    """Matrix product, scalars first (numeric coefficient in front), identities dropped.
+
+    A scalar-valued sub-product such as ``x'*y`` stays one (scalar) factor, so the matrix
+    factors always form a chain whose neighbouring dimensions agree.
+    """
+    coefficient = 1.0
+    scalars: list[Expr] = []
+    chain: list[Expr] = []
+    zero = False
+    for f in factors:
+        parts = f.factors if isinstance(f, MatMul) and not f.shape.is_scalar else (f,)
+        for p in parts:
+            if isinstance(p, MatMul) and p.shape.is_scalar:
+                if all(q.shape.is_scalar for q in p.factors):
+                    pending = list(p.factors)  # a product of scalars joins this one
+                    scalars.extend(q for q in pending if not isinstance(q, Number))
+                    for q in pending:
+                        coefficient *= q.value if isinstance(q, Number) else 1.0
+                    continue
+                c, rest = split_coefficient(p)
+                coefficient *= c
+                p = rest
+                if isinstance(p, MatMul):
+                    scalars.append(p)
+                    continue
+            if isinstance(p, Zero):
+                zero = True
+            elif isinstance(p, Number):
+                coefficient *= p.value
+            elif p.shape.is_scalar:
+                scalars.append(p)
+            else:
+                chain.append(p)
+    if not chain and len(scalars) == 1 and isinstance(scalars[0], MatMul):
+        scalars = list(scalars[0].factors)  # a lone scalar product joins the coefficient
+    shape = _chain_shape(chain)
+    if zero or coefficient == 0:
+        return Zero(shape)
+    if len(chain) > 1:
+        chain = [f for f in chain if not isinstance(f, Identity)] or chain[:1]
+    out: list[Expr] = ([Number(coefficient)] if coefficient != 1 else []) + scalars + chain
+    if not out:
+        return ONE
+    return out[0] if len(out) == 1 else MatMul(tuple(out))
+
+
+def _chain_shape(chain: list[Expr]) -> Shape:
+    if not chain:
+        return SCALAR
+    return Shape(chain[0].shape.rows, chain[-1].shape.cols)
+
+
+def hadamard(*factors: Expr) -> Expr:
+    """Element-wise product; scalar factors move out as a coefficient, ``ones`` dropped."""
+    scalars: list[Expr] = []
+    rest: list[Expr] = []
+    for f in factors:
+        for p in f.factors if isinstance(f, Hadamard) else (f,):
+            c, p = split_coefficient(p) if not p.shape.is_scalar else (1.0, p)
+            if c != 1:
+                scalars.append(Number(c))
+            (scalars if p.shape.is_scalar else rest).append(p)
+    if any(isinstance(p, Zero) for p in rest):
+        return Zero(rest[0].shape)
+    if len(rest) > 1:
+        rest = [p for p in rest if not isinstance(p, Ones)] or rest[:1]
+    if not rest:
+        return mul(*scalars)
+    core = rest[0] if len(rest) == 1 else Hadamard(tuple(rest))
+    return mul(*scalars, core) if scalars else core
+
+
+def power(base: Expr, exponent: Expr) -> Expr:
+    """Element-wise power (ordinary power for scalars): ``x^1 = x``, ``x^0 = 1``."""
+    p = numeric_value(exponent)
+    if p == 1:
+        return base
+    if p == 0:
+        return ONE if base.shape.is_scalar else Ones(base.shape)
+    if isinstance(base, Number) and p is not None:
+        return number(base.value**p)
+    if isinstance(base, Power) and p is not None and numeric_value(base.exponent) is not None:
+        return power(base.base, Number(numeric_value(base.exponent) * p))
+    return Power(base, exponent)
+
+
+def reciprocal(e: Expr) -> Expr:
+    return power(e, Number(-1.0))
+
+
+def mat_power(base: Expr, k: int) -> Expr:
+    if k == 1:
+        return base
+    if k == 0:
+        return Identity(base.shape.rows)
+    if k == -1:
+        return inverse(base)
+    return MatPower(base, k)
+
+
+# ---------------------------------------------------------------- transpose & symmetry
+
+
+def transpose(e: Expr) -> Expr:
+    """``e'`` with transposes placed where they are fewest (see module docstring)."""
+    if e.shape.is_scalar or is_symmetric(e):
+        return e
+    if isinstance(e, Transpose):
+        return e.arg
+    if isinstance(e, (Ones, Zero)):
+        return type(e)(e.shape.T)
+    wrapped = Transpose(e)
+    pushed = _pushed_transpose(e)
+    if pushed is None:
+        return wrapped
+    # A pushed transpose costs a tick per factor; a wrapped one "(", ")" and a tick.
+    slack = 2 if isinstance(e, MatMul) else 0
+    return pushed if count_transposes(pushed) <= count_transposes(e) + slack else wrapped
+
+
+def _pushed_transpose(e: Expr) -> Expr | None:
+    if isinstance(e, MatMul):
+        return mul(*(transpose(f) for f in reversed(e.factors)))
+    if isinstance(e, Add):
+        return add(*(transpose(t) for t in e.terms))
+    if isinstance(e, Hadamard):
+        return hadamard(*(transpose(f) for f in e.factors))
+    if isinstance(e, Power):
+        return power(transpose(e.base), e.exponent)
+    if isinstance(e, Apply):
+        return Apply(e.func, transpose(e.arg))
+    if isinstance(e, Inverse):
+        return Inverse(transpose(e.arg))
+    if isinstance(e, MatPower):
+        return MatPower(transpose(e.base), e.k)
+    return None
+
+
+def count_transposes(e: Expr) -> int:
+    n = 1 if isinstance(e, Transpose) else 0
+    return n + sum(count_transposes(c) for c in e.children())
+
+
+def is_symmetric(e: Expr) -> bool:
+    """True when ``e`` is provably a symmetric matrix (e.g. ``S``, ``X'*X``, ``inv(A*S*A')``)."""
+    if not e.shape.is_square:
+        return False
+    if isinstance(e, Var):
+        return e.symmetric
+    if isinstance(e, (Identity, DiagMatrix, Ones, Zero)):
+        return True
+    if isinstance(e, (Inverse, Apply)):
+        return is_symmetric(e.arg)
+    if isinstance(e, MatPower):
+        return is_symmetric(e.base)
+    if isinstance(e, Power):
+        return is_symmetric(e.base)
+    if isinstance(e, (Add, Hadamard)):
+        parts = e.terms if isinstance(e, Add) else e.factors
+        return all(p.shape.is_scalar or is_symmetric(p) for p in parts)
+    if isinstance(e, MatMul):
+        chain = [f for f in e.factors if not f.shape.is_scalar]
+        n = len(chain)
+        for i in range(n // 2):
+            if chain[n - 1 - i] != transpose(chain[i]):
+                return False
+        return n % 2 == 0 or is_symmetric(chain[n // 2])
+    return False
+
+
+# ---------------------------------------------------------------- unary operators
+
+
+def trace(e: Expr) -> Expr:
+    if isinstance(e, Zero):
+        return Zero(SCALAR)
+    c, rest = split_coefficient(e)
+    if c != 1:
+        return scale(c, trace(rest))
+    return Trace(e)
+
+
+def inverse(e: Expr) -> Expr:
+    if isinstance(e, Inverse):
+        return e.arg
+    if isinstance(e, Identity):
+        return e
+    if e.shape.is_scalar:
+        return reciprocal(e)
+    return Inverse(e)
+
+
+def det(e: Expr) -> Expr:
+    return ONE if isinstance(e, Identity) else Det(e)
+
+
+def logdet(e: Expr) -> Expr:
+    return Zero(SCALAR) if isinstance(e, Identity) else LogDet(e)
+
+
+def total(e: Expr) -> Expr:
+    """``sum(e)``: sum of all entries (a scalar is its own sum)."""
+    if e.shape.is_scalar:
+        return e
+    if isinstance(e, Zero):
+        return Zero(SCALAR)
+    c, rest = split_coefficient(e)
+    if c != 1:
+        return scale(c, total(rest))
+    return Sum(e)
+
+
+def diag_matrix(e: Expr) -> Expr:
+    if isinstance(e, Zero):
+        n = e.shape.rows
+        return Zero(Shape(n, n))
+    if isinstance(e, Ones):
+        return Identity(e.shape.rows)
+    return DiagMatrix(e)
+
+
+def diag_vector(e: Expr) -> Expr:
+    if isinstance(e, Zero):
+        return Zero(Shape(e.shape.rows, None))
+    if isinstance(e, Identity):
+        return Ones(Shape(e.n, None))
+    if isinstance(e, DiagMatrix):
+        return e.arg
+    return DiagVector(e)
+
+
+# ---------------------------------------------------------------- generic rebuilding
+
+_SMART = {
+    Add: lambda e, *c: add(*c),
+    MatMul: lambda e, *c: mul(*c),
+    Hadamard: lambda e, *c: hadamard(*c),
+    Power: lambda e, b, p: power(b, p),
+    MatPower: lambda e, b: mat_power(b, e.k),
+    Transpose: lambda e, a: transpose(a),
+    Trace: lambda e, a: trace(a),
+    Det: lambda e, a: det(a),
+    LogDet: lambda e, a: logdet(a),
+    Inverse: lambda e, a: inverse(a),
+    Sum: lambda e, a: total(a),
+    DiagMatrix: lambda e, a: diag_matrix(a),
+    DiagVector: lambda e, a: diag_vector(a),
+}
+
+
+def rebuild(e: Expr, children: tuple[Expr, ...]) -> Expr:
+    """``e`` with new children, through the smart constructor of its class."""
+    if not children:
+        return e
+    smart = _SMART.get(type(e))
+    return smart(e, *children) if smart else e.rebuild(*children)
+
+
+def map_bottom_up(e: Expr, fn, memo: dict | None = None) -> Expr:
+    """Apply ``fn`` to every node, children first, rebuilding through smart constructors."""
+    memo = {} if memo is None else memo
+    out = memo.get(e)
+    if out is None:
+        kids = e.children()
+        new = rebuild(e, tuple(map_bottom_up(c, fn, memo) for c in kids)) if kids else e
+        out = memo[e] = fn(new)
+    return out

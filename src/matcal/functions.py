@@ -1,0 +1,77 @@
+"""The table of element-wise functions: one entry per name, used by every layer.
+
+Each entry gives the NumPy implementation, the derivative as an expression builder
+(f'(X) applied entry-wise, so d f(X) = f'(X) ⊙ dX), and the LaTeX name. The parser accepts
+exactly these names (plus the matrix functions it knows itself), so adding a function here
+adds it everywhere.
+
+Derivatives are the standard scalar ones (any calculus table; Matrix Cookbook §2.8 for the
+element-wise convention).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from matcal.build import hadamard, neg, power, reciprocal, scale
+from matcal.nodes import Apply, Expr, Number, Zero
+
+
+@dataclass(frozen=True, slots=True)
+class ElementFunction:
+    """An element-wise function: NumPy implementation, derivative builder, LaTeX name."""
+
+    name: str
+    numpy: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[Expr], Expr]
+    latex: str
+
+
+def _f(name: str) -> Callable[[Expr], Expr]:
+    return lambda x: Apply(name, x)
+
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+FUNCTIONS: dict[str, ElementFunction] = {
+    f.name: f
+    for f in [
+        ElementFunction("exp", np.exp, _f("exp"), r"\exp"),
+        ElementFunction("log", np.log, reciprocal, r"\log"),
+        ElementFunction("sin", np.sin, _f("cos"), r"\sin"),
+        ElementFunction("cos", np.cos, lambda x: neg(Apply("sin", x)), r"\cos"),
+        ElementFunction("tan", np.tan, lambda x: power(Apply("cos", x), Number(-2.0)), r"\tan"),
+        ElementFunction("sinh", np.sinh, _f("cosh"), r"\sinh"),
+        ElementFunction("cosh", np.cosh, _f("sinh"), r"\cosh"),
+        ElementFunction(
+            "tanh", np.tanh, lambda x: power(Apply("cosh", x), Number(-2.0)), r"\tanh"
+        ),
+        ElementFunction(
+            "sqrt", np.sqrt, lambda x: scale(0.5, reciprocal(Apply("sqrt", x))), r"\sqrt"
+        ),
+        ElementFunction("abs", np.abs, _f("sign"), r"\operatorname{abs}"),
+        ElementFunction("sign", np.sign, lambda x: Zero(x.shape), r"\operatorname{sign}"),
+        ElementFunction(
+            "relu", lambda x: np.maximum(x, 0.0), _f("step"), r"\operatorname{relu}"
+        ),
+        ElementFunction(
+            "step", lambda x: (x > 0).astype(float), lambda x: Zero(x.shape),
+            r"\operatorname{step}",
+        ),
+        ElementFunction(
+            "sigmoid", _sigmoid,
+            lambda x: hadamard(Apply("sigmoid", x), Apply("sigmoid", neg(x))),
+            r"\sigma",
+        ),
+        ElementFunction(
+            "softplus", lambda x: np.logaddexp(0.0, x), _f("sigmoid"),
+            r"\operatorname{softplus}",
+        ),
+    ]
+}
+"""Element-wise functions by name."""

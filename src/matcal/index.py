@@ -1,0 +1,172 @@
+"""Index (Einstein) notation: the engine's representation of derivatives of any order.
+
+A :class:`Tensor` is a sum of :class:`Term` s over named free indices, each term a numeric
+coefficient times a product of factors, summed over every index that is not free (einsum
+semantics; an index may appear in any number of factors). A factor is an :class:`Atom` — a
+matrix expression indexed by 0, 1 or 2 indices, ``A[i,j]``, ``x[i]``, ``det(X)[]`` — or a
+Kronecker :class:`Delta` ``δ[i,j]``. This is the representation of Laue, Mitterreiter &
+Giesen (NeurIPS 2018) and of Traa's index method (seed 000, eq. 4–12): derivatives of order
+3 and 4 are terms with more free indices, nothing more.
+
+Atoms keep matrix expressions whole (``inv(X'*X)[k,l]``), so structurally equal
+sub-expressions stay equal without renaming bound indices. :func:`simplify_term` applies the
+index rules by name: ``delta_elimination``, ``transpose_to_indices``, ``constant_factor``,
+``identity_to_delta``, ``drop_ones``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from matcal.build import split_coefficient
+from matcal.nodes import Expr, Identity, Number, Ones, Trace, Transpose, Zero
+from matcal.shapes import Dim, Shape
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """A named index ranging over ``dim``; ``id`` makes it unique."""
+
+    id: int
+    dim: Dim
+
+    def __repr__(self) -> str:
+        return f"i{self.id}"
+
+
+def fresh(dim: Dim) -> Index:
+    return Index(next(_ids), dim)
+
+
+def fresh_for(shape: Shape) -> tuple[Index, ...]:
+    """Fresh indices for the axes of ``shape`` (none for a scalar)."""
+    return tuple(fresh(d) for d in shape.dims)
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """A matrix expression indexed: ``expr[idx]`` (idx follows ``expr.shape.dims``)."""
+
+    expr: Expr
+    idx: tuple[Index, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """Kronecker delta ``δ[a,b]``: 1 where a = b, else 0."""
+
+    a: Index
+    b: Index
+
+
+Factor = Atom | Delta
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """``coeff`` times the product of ``factors``, summed over indices not free."""
+
+    coeff: float
+    factors: tuple[Factor, ...]
+
+    def times(self, c: float, *factors: Factor) -> Term:
+        return Term(self.coeff * c, self.factors + factors)
+
+
+@dataclass(frozen=True, slots=True)
+class Tensor:
+    """Sum of terms with free indices ``free`` (in the order of the result's axes)."""
+
+    free: tuple[Index, ...]
+    terms: tuple[Term, ...]
+
+
+def atom(expr: Expr, idx: tuple[Index, ...]) -> Term:
+    """The one-factor term ``expr[idx]``, its numeric coefficient pulled out."""
+    c, rest = split_coefficient(expr)
+    if isinstance(rest, Number) and rest.value == 1:
+        return Term(c, ())
+    return Term(c, (Atom(rest, idx),))
+
+
+def indices_of(f: Factor) -> tuple[Index, ...]:
+    return f.idx if isinstance(f, Atom) else (f.a, f.b)
+
+
+def _rename(f: Factor, old: Index, new: Index) -> Factor:
+    swap = tuple(new if i == old else i for i in indices_of(f))
+    return Atom(f.expr, swap) if isinstance(f, Atom) else Delta(*swap)
+
+
+def simplify_term(term: Term, free: tuple[Index, ...]) -> Term | None:
+    """Apply the index rules to one term; None when the term is zero."""
+    coeff = term.coeff
+    factors = list(term.factors)
+    free_set = set(free)
+    changed = True
+    while changed:
+        changed = False
+        for n, f in enumerate(factors):
+            if isinstance(f, Delta):
+                replaced = _eliminate_delta(f, factors, n, free_set)
+                if replaced is not None:
+                    factors = replaced
+                    changed = True
+                    break
+                continue
+            e = f.expr
+            if isinstance(e, Zero):
+                return None
+            if isinstance(e, Transpose):  # transpose_to_indices: A'[i,j] = A[j,i]
+                factors[n] = Atom(e.arg, tuple(reversed(f.idx)))
+            elif isinstance(e, Identity):  # identity_to_delta
+                factors[n] = Delta(*f.idx)
+            elif isinstance(e, Number):  # constant_factor
+                coeff *= e.value
+                del factors[n]
+            elif (c := split_coefficient(e))[0] != 1:
+                coeff *= c[0]
+                factors[n] = Atom(c[1], f.idx)
+            elif isinstance(e, Ones) and _covered(f, factors, n):  # drop_ones
+                del factors[n]
+            else:
+                continue
+            changed = True
+            break
+    if coeff == 0:
+        return None
+    return Term(coeff, tuple(factors))
+
+
+def _covered(f: Atom, factors: list[Factor], n: int) -> bool:
+    """Every index of ``f`` also appears in another factor."""
+    others = {i for m, g in enumerate(factors) if m != n for i in indices_of(g)}
+    return all(i in others for i in f.idx)
+
+
+def _eliminate_delta(d: Delta, factors: list[Factor], n: int, free: set[Index]):
+    """delta_elimination: Σ_j A[..j..] δ[i,j] = A[..i..]. None when ``d`` must stay."""
+    rest = factors[:n] + factors[n + 1 :]
+    if d.a == d.b:
+        i = d.a
+        if any(i in indices_of(g) for g in rest):
+            return rest
+        if i in free:
+            return rest + [Atom(Ones(Shape(i.dim, None)), (i,))]
+        return rest + [Atom(Trace(Identity(i.dim)), ())]
+    if d.b not in free:
+        old, new = d.b, d.a
+    elif d.a not in free:
+        old, new = d.a, d.b
+    else:
+        return None
+    return [_rename(g, old, new) for g in rest]
+
+
+def simplify_tensor(t: Tensor) -> Tensor:
+    """Every term through :func:`simplify_term`; zero terms dropped."""
+    terms = [simplify_term(term, t.free) for term in t.terms]
+    return Tensor(t.free, tuple(term for term in terms if term is not None))

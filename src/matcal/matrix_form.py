@@ -1,0 +1,169 @@
+"""Index notation → matrix notation: read a matrix expression back off the indices.
+
+This is the last step of Traa's method (seed 000, eq. 8–9: "the indices of the rows and
+columns must be j and k … so we have to transpose"). A term is a product of indexed factors;
+it is reduced pairwise, by named rules, until one factor carries exactly the free indices:
+
+- ``contraction``: an index shared by two factors and summed — Σ_k P_ak Q_kb = [PQ]_ab, with
+  transposes to bring k inside (Traa eq. 4);
+- ``trace`` / ``diagonal``: a factor P_aa — tr P when a is summed, else diag(P)_a;
+- ``hadamard``: two factors on the same indices — P_ab Q_ab = [P ⊙ Q]_ab (Traa eq. 30);
+- ``row_sum``: an index in one factor only, summed — Σ_k P_ak = [P 1]_a (Traa eq. 33);
+- ``diagonal_scaling``: a vector sharing a kept index with a matrix — v_a P_ab = [diag(v) P]_ab;
+- ``outer``: two vectors on the two free indices — v_a w_b = [v wᵀ]_ab.
+
+Contractions go first: they give the shortest forms (``diag(B*A)`` rather than
+``(A'.*B)*vector(1)``). :func:`term_to_matrix` returns None when no matrix form exists (e.g.
+results with more than two free indices); the caller then keeps index notation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from matcal.build import (
+    diag_matrix, diag_vector, hadamard, mul, number, total, trace, transpose,
+)
+from matcal.index import Atom, Delta, Index, Tensor, Term
+from matcal.nodes import Expr, Identity, Ones
+from matcal.shapes import Shape
+
+Item = tuple[Expr, tuple[Index, ...]]
+
+
+def term_to_matrix(term: Term, free: tuple[Index, ...]) -> Expr | None:
+    """The term as a matrix expression whose axes are ``free`` (≤ 2); None if none exists."""
+    items: list[Item] = []
+    for f in term.factors:
+        if isinstance(f, Delta):
+            items.append((Identity(f.a.dim), (f.a, f.b)))
+        else:
+            items.append(_column(f))
+    scalars: list[Expr] = [number(term.coeff)]
+    while True:
+        scalars += [e for e, ix in items if not ix]
+        items = [(e, ix) for e, ix in items if ix]
+        step = _reduce_once(items, free)
+        if step is None:
+            break
+        items = step
+    core = _assemble(items, free)
+    return None if core is None else mul(*scalars, core)
+
+
+def tensor_to_matrix(t: Tensor) -> list[Expr] | None:
+    """Every term of ``t`` in matrix form, or None if some term has none."""
+    out = []
+    for term in t.terms:
+        m = term_to_matrix(term, t.free)
+        if m is None:
+            return None
+        out.append(m)
+    return out
+
+
+def _column(a: Atom) -> Item:
+    """A one-index factor as a column vector (row vectors are transposed)."""
+    if len(a.idx) == 1 and a.expr.shape.is_row:
+        return transpose(a.expr), a.idx
+    return a.expr, a.idx
+
+
+def _counts(items: list[Item], free: tuple[Index, ...]) -> Counter:
+    c = Counter(i for _, ix in items for i in ix)
+    c.update(free)
+    return c
+
+
+def _reduce_once(items: list[Item], free: tuple[Index, ...]) -> list[Item] | None:
+    """Apply the first reduction rule that fits; None when none does."""
+    occ = _counts(items, free)
+    for n, (e, ix) in enumerate(items):  # trace / diagonal
+        if len(ix) == 2 and ix[0] == ix[1]:
+            i = ix[0]
+            new = (trace(e), ()) if occ[i] == 2 else (diag_vector(e), (i,))
+            return items[:n] + [new] + items[n + 1 :]
+    for p, (e, ix) in enumerate(items):  # contraction
+        for k in ix:
+            if occ[k] != 2 or k in free:
+                continue
+            for q in range(p + 1, len(items)):
+                if k in items[q][1]:
+                    return _contract(items, p, q, k)
+    for p in range(len(items)):  # hadamard
+        for q in range(p + 1, len(items)):
+            (e, ix), (g, jx) = items[p], items[q]
+            if set(ix) == set(jx) and len(set(ix)) == len(ix):
+                g = g if jx == ix else transpose(g)
+                return _replace(items, p, q, (hadamard(e, g), ix))
+    for n, (e, ix) in enumerate(items):  # row_sum
+        for pos, k in enumerate(ix):
+            if occ[k] == 1 and k not in free:
+                return items[:n] + [_row_sum(e, ix, pos)] + items[n + 1 :]
+    for p, (v, vx) in enumerate(items):  # diagonal_scaling
+        if len(vx) != 1:
+            continue
+        for q, (m, mx) in enumerate(items):
+            if len(mx) == 2 and vx[0] in mx:
+                scaled = mul(diag_matrix(v), m) if mx[0] == vx[0] else mul(m, diag_matrix(v))
+                return _replace(items, q, p, (scaled, mx))
+    return None
+
+
+def _replace(items: list[Item], keep: int, drop: int, new: Item) -> list[Item]:
+    out = list(items)
+    out[keep] = new
+    del out[drop]
+    return out
+
+
+def _contract(items: list[Item], p: int, q: int, k: Index) -> list[Item]:
+    """Σ_k P_..k Q_k.. as one matrix product, oriented so k is inner."""
+    (e, ix), (g, jx) = items[p], items[q]
+    left = e if len(ix) == 2 and ix[1] == k else transpose(e)  # k as the column index
+    right = g if len(jx) == 1 or jx[0] == k else transpose(g)  # k as the row index
+    a, b = _other(ix, k), _other(jx, k)
+    product = mul(left, right)
+    if a is None and b is not None:
+        product = transpose(product)  # a row vector: keep vectors as columns
+    new = (product, tuple(i for i in (a, b) if i is not None))
+    return _replace(items, p, q, new)
+
+
+def _other(ix: tuple[Index, ...], k: Index) -> Index | None:
+    rest = [i for i in ix if i != k]
+    return rest[0] if rest else None
+
+
+def _row_sum(e: Expr, ix: tuple[Index, ...], pos: int) -> Item:
+    """Σ_k P_ak = [P 1]_a (Traa eq. 33); a vector sums to a scalar."""
+    k = ix[pos]
+    if len(ix) == 1:
+        return total(e), ()
+    ones = Ones(Shape(k.dim, None))
+    if pos == 1:
+        return mul(e, ones), (ix[0],)
+    return mul(transpose(e), ones), (ix[1],)
+
+
+def _assemble(items: list[Item], free: tuple[Index, ...]) -> Expr | None:
+    """The remaining factors laid out along ``free``; None if they do not fit."""
+    if not free:
+        return number(1.0) if not items else None
+    if len(items) == 1:
+        e, ix = items[0]
+        if ix == free:
+            return e
+        if len(free) == 2 and ix == (free[1], free[0]):
+            return transpose(e)
+        return None
+    if len(free) == 2 and len(items) == 2:
+        (e, ix), (g, jx) = items
+        if len(ix) == 1 and len(jx) == 1:
+            if (ix[0], jx[0]) == free:
+                return mul(e, transpose(g))
+            if (jx[0], ix[0]) == free:
+                return mul(g, transpose(e))
+    if not items and len(free) <= 2:
+        return None
+    return None

@@ -1,0 +1,314 @@
+"""Matrix expression nodes: immutable values in matrix notation.
+
+Every node is a frozen, slotted dataclass whose equality and hash are derived from its
+fields, so structurally equal expressions are equal. ``node.rebuild(*node.children()) ==
+node`` holds for every node, and generic traversals need no per-class code. A node knows its
+:class:`~matcal.shapes.Shape` (computed once, from its children); it does not know how it is
+printed, evaluated or differentiated — those are tables elsewhere, keyed by node class.
+
+Nodes are built raw here; :mod:`matcal.build` holds the smart constructors that keep
+expressions free of ``0 +``, ``I*``, ``(X')'`` and the like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Callable, ClassVar
+
+from matcal.shapes import SCALAR, Dim, Shape
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """Base of all matrix expression nodes. ``shape`` is the node's symbolic shape."""
+
+    _shape: Shape = field(init=False, repr=False, compare=False, hash=False)
+
+    # Set by matcal.printing.text at import: nodes don't know printers (STYLE 4).
+    str_hook: ClassVar[Callable[["Expr"], str] | None] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_shape", self._compute_shape())
+
+    def _compute_shape(self) -> Shape:
+        return SCALAR
+
+    @property
+    def shape(self) -> Shape:
+        return self._shape
+
+    def children(self) -> tuple[Expr, ...]:
+        """The sub-expressions, in field order (tuple fields flattened)."""
+        out: list[Expr] = []
+        for f in _child_fields(type(self)):
+            value = getattr(self, f)
+            if isinstance(value, tuple):
+                out.extend(value)
+            elif isinstance(value, Expr):
+                out.append(value)
+        return tuple(out)
+
+    def rebuild(self, *children: Expr) -> Expr:
+        """A node of the same class and parameters with ``children`` in place of its own."""
+        kwargs = {}
+        rest = list(children)
+        for f in fields(self):
+            if not f.init:
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, tuple) and f.name in _child_fields(type(self)):
+                kwargs[f.name], rest = tuple(rest[: len(value)]), rest[len(value) :]
+            elif isinstance(value, Expr):
+                kwargs[f.name], rest = rest[0], rest[1:]
+            else:
+                kwargs[f.name] = value
+        return type(self)(**kwargs)
+
+    def __str__(self) -> str:
+        if Expr.str_hook is None:
+            return repr(self)
+        return Expr.str_hook(self)
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = tuple(
+            f.name for f in fields(cls) if f.init and f.type in ("Expr", "tuple[Expr, ...]")
+        )
+        _CHILD_FIELDS[cls] = names
+    return names
+
+
+# ---------------------------------------------------------------- leaves
+
+
+@dataclass(frozen=True, slots=True)
+class Var(Expr):
+    """A named variable: scalar, vector, matrix or symmetric matrix (``symmetric=True``)."""
+
+    name: str
+    dims: Shape
+    symmetric: bool = False
+
+    def _compute_shape(self) -> Shape:
+        return self.dims
+
+
+@dataclass(frozen=True, slots=True)
+class Number(Expr):
+    """A real constant."""
+
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Identity(Expr):
+    """The n×n identity matrix ``eye``."""
+
+    n: Dim
+
+    def _compute_shape(self) -> Shape:
+        return Shape(self.n, self.n)
+
+
+@dataclass(frozen=True, slots=True)
+class Ones(Expr):
+    """The vector or matrix of ones, ``vector(1)`` / ``matrix(1)``."""
+
+    dims: Shape
+
+    def _compute_shape(self) -> Shape:
+        return self.dims
+
+
+@dataclass(frozen=True, slots=True)
+class Zero(Expr):
+    """The zero of a shape (scalar 0, zero vector, zero matrix)."""
+
+    dims: Shape
+
+    def _compute_shape(self) -> Shape:
+        return self.dims
+
+
+# ---------------------------------------------------------------- n-ary
+
+
+@dataclass(frozen=True, slots=True)
+class Add(Expr):
+    """Sum of terms of one shape."""
+
+    terms: tuple[Expr, ...]
+
+    def _compute_shape(self) -> Shape:
+        return self.terms[0].shape
+
+
+@dataclass(frozen=True, slots=True)
+class MatMul(Expr):
+    """Matrix product; scalar factors scale (numeric coefficient first, by convention)."""
+
+    factors: tuple[Expr, ...]
+
+    def _compute_shape(self) -> Shape:
+        shaped = [f.shape for f in self.factors if not f.shape.is_scalar]
+        if not shaped:
+            return SCALAR
+        return Shape(shaped[0].rows, shaped[-1].cols)
+
+
+@dataclass(frozen=True, slots=True)
+class Hadamard(Expr):
+    """Element-wise (Hadamard) product; scalar factors broadcast."""
+
+    factors: tuple[Expr, ...]
+
+    def _compute_shape(self) -> Shape:
+        return _broadcast(self.factors)
+
+
+@dataclass(frozen=True, slots=True)
+class Power(Expr):
+    """Element-wise power ``base.^exponent`` (the ordinary power for scalars)."""
+
+    base: Expr
+    exponent: Expr
+
+    def _compute_shape(self) -> Shape:
+        return _broadcast((self.base, self.exponent))
+
+
+def _broadcast(args: tuple[Expr, ...]) -> Shape:
+    for a in args:
+        if not a.shape.is_scalar:
+            return a.shape
+    return SCALAR
+
+
+@dataclass(frozen=True, slots=True)
+class MatPower(Expr):
+    """Matrix power ``X^k`` of a square matrix, integer k (negative: of the inverse)."""
+
+    base: Expr
+    k: int
+
+    def _compute_shape(self) -> Shape:
+        return self.base.shape
+
+
+# ---------------------------------------------------------------- unary
+
+
+@dataclass(frozen=True, slots=True)
+class Transpose(Expr):
+    arg: Expr
+
+    def _compute_shape(self) -> Shape:
+        return self.arg.shape.T
+
+
+@dataclass(frozen=True, slots=True)
+class Trace(Expr):
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Det(Expr):
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class LogDet(Expr):
+    """log det X (of the absolute value of the determinant, as NumPy's slogdet)."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Inverse(Expr):
+    arg: Expr
+
+    def _compute_shape(self) -> Shape:
+        return self.arg.shape
+
+
+@dataclass(frozen=True, slots=True)
+class Sum(Expr):
+    """Sum of all entries."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Norm1(Expr):
+    """Sum of absolute values of the entries."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Norm2(Expr):
+    """Euclidean norm of a vector; Frobenius norm of a matrix."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class DiagMatrix(Expr):
+    """``diag(x)``: the square matrix with the vector x on its diagonal."""
+
+    arg: Expr
+
+    def _compute_shape(self) -> Shape:
+        n = self.arg.shape.rows
+        return Shape(n, n)
+
+
+@dataclass(frozen=True, slots=True)
+class DiagVector(Expr):
+    """``diag(X)``: the vector of the diagonal of a square matrix."""
+
+    arg: Expr
+
+    def _compute_shape(self) -> Shape:
+        return Shape(self.arg.shape.rows, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Apply(Expr):
+    """An element-wise function from :mod:`matcal.functions` applied to every entry."""
+
+    func: str
+    arg: Expr
+
+    def _compute_shape(self) -> Shape:
+        return self.arg.shape
+
+
+ALL_NODES: tuple[type[Expr], ...] = (
+    Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, Transpose,
+    Trace, Det, LogDet, Inverse, Sum, Norm1, Norm2, DiagMatrix, DiagVector, Apply,
+)
+"""Every node class; tests assert each has an entry in every transformation table."""
+
+
+def walk(expr: Expr):
+    """All nodes of ``expr``, parents before children."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children()))
+
+
+def variables(expr: Expr) -> dict[str, Var]:
+    """The variables of ``expr`` by name, in order of first appearance."""
+    out: dict[str, Var] = {}
+    for node in walk(expr):
+        if isinstance(node, Var) and node.name not in out:
+            out[node.name] = node
+    return out

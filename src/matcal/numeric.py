@@ -1,0 +1,254 @@
+"""Numeric evaluation with NumPy: one entry per node class.
+
+Values are bound to names (floats, 1-D arrays for vectors, 2-D arrays for matrices); their
+sizes bind the symbolic dimensions, which then give ``eye``, ``vector(1)`` and ``matrix(1)``
+their sizes. Common sub-expressions are computed once (a memo keyed by node) and matrix
+chains go through :func:`numpy.linalg.multi_dot`, which orders the products by cost.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from matcal.errors import ValuesError
+from matcal.functions import FUNCTIONS
+from matcal.nodes import (
+    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
+    MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
+    variables, walk,
+)
+from matcal.shapes import Dim, Shape
+
+Sizes = dict[Dim, int]
+
+
+def bind_values(expr: Expr, values: Mapping[str, Any]) -> tuple[dict[str, Any], Sizes]:
+    """Check ``values`` against the variables of ``expr``; return arrays and dim sizes.
+
+    Raises:
+        ValuesError: a name is missing, a value has the wrong number of axes, the sizes of
+            two values disagree on a shared dimension, or a constant's size cannot be told.
+    """
+    if not isinstance(values, Mapping):
+        raise ValuesError("values must be a mapping from each name to a number or an array")
+    names = variables(expr)
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise ValuesError(
+            f"values: no value for {', '.join(missing)}; give every name of the expression "
+            f"({', '.join(names)})"
+        )
+    arrays: dict[str, Any] = {}
+    sizes: Sizes = {}
+    source: dict[Dim, str] = {}
+    for name, var in names.items():
+        arr = _as_array(name, values[name], var.shape)
+        arrays[name] = arr if arr.ndim else float(arr)
+        for d, n in zip(var.shape.dims, arr.shape):
+            if d in sizes and sizes[d] != n:
+                raise ValuesError(
+                    f"values: {name} has shape {arr.shape}, but dimension {d} is already "
+                    f"{sizes[d]} from {source[d]}"
+                )
+            sizes[d] = n
+            source.setdefault(d, name)
+        if var.symmetric and arr.shape[0] != arr.shape[1]:
+            raise ValuesError(f"values: {name} is symmetric but has shape {arr.shape}")
+    for node in walk(expr):
+        for d in node.shape.dims:
+            if d not in sizes:
+                raise ValuesError(
+                    f"values: cannot tell the size {d} of {node!s}; it is fixed by no value"
+                )
+    return arrays, sizes
+
+
+def _as_array(name: str, value: Any, shape: Shape) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValuesError(f"values: {name} is not numeric: {value!r}") from None
+    want = len(shape.dims)
+    if arr.ndim != want:
+        kind = ("a number", "a 1-D array (vector)", "a 2-D array (matrix)")[want]
+        raise ValuesError(f"values: {name} must be {kind}, got an array of shape {arr.shape}")
+    return arr
+
+
+EVAL: dict[type, Callable[["Evaluator", Any], Any]] = {}
+
+
+def _rule(cls: type):
+    def register(fn):
+        EVAL[cls] = fn
+        return fn
+
+    return register
+
+
+class Evaluator:
+    """Evaluates nodes with bound values; results memoized per node."""
+
+    def __init__(self, arrays: dict[str, Any], sizes: Sizes):
+        self.arrays = arrays
+        self.sizes = sizes
+        self.memo: dict[Expr, Any] = {}
+
+    def __call__(self, e: Expr) -> Any:
+        out = self.memo.get(e)
+        if out is None:
+            try:
+                out = self.memo[e] = EVAL[type(e)](self, e)
+            except np.linalg.LinAlgError as err:
+                raise ValuesError(f"cannot evaluate {e}: {err}") from None
+        return out
+
+    def dims(self, shape: Shape) -> tuple[int, ...]:
+        return tuple(self.sizes[d] for d in shape.dims)
+
+
+def evaluate_expr(expr: Expr, values: Mapping[str, Any]) -> Any:
+    """Value of ``expr``: a float for a scalar, else an ndarray (1-D vector, 2-D matrix)."""
+    arrays, sizes = bind_values(expr, values)
+    out = Evaluator(arrays, sizes)(expr)
+    return float(out) if np.ndim(out) == 0 else np.asarray(out)
+
+
+@_rule(Var)
+def _var(ev: Evaluator, e: Var):
+    return ev.arrays[e.name]
+
+
+@_rule(Number)
+def _number(ev: Evaluator, e: Number):
+    return e.value
+
+
+@_rule(Identity)
+def _identity(ev: Evaluator, e: Identity):
+    return np.eye(ev.sizes[e.n])
+
+
+@_rule(Ones)
+def _ones(ev: Evaluator, e: Ones):
+    return np.ones(ev.dims(e.shape))
+
+
+@_rule(Zero)
+def _zero(ev: Evaluator, e: Zero):
+    return np.zeros(ev.dims(e.shape)) if e.shape.dims else 0.0
+
+
+@_rule(Add)
+def _add(ev: Evaluator, e: Add):
+    out = ev(e.terms[0])
+    for t in e.terms[1:]:
+        out = out + ev(t)
+    return out
+
+
+def _as_2d(value, shape: Shape) -> np.ndarray:
+    if shape.is_vector:
+        return np.asarray(value).reshape(-1, 1)
+    if shape.is_row:
+        return np.asarray(value).reshape(1, -1)
+    return value
+
+
+@_rule(MatMul)
+def _matmul(ev: Evaluator, e: MatMul):
+    scale = 1.0
+    chain = []
+    for f in e.factors:
+        if f.shape.is_scalar:
+            scale = scale * ev(f)
+        else:
+            chain.append(_as_2d(ev(f), f.shape))
+    if not chain:
+        return scale
+    out = chain[0] if len(chain) == 1 else np.linalg.multi_dot(chain)
+    shape = e.shape
+    if shape.is_scalar:
+        out = out[0, 0]
+    elif shape.is_vector:
+        out = out[:, 0]
+    elif shape.is_row:
+        out = out[0, :]
+    return scale * out
+
+
+@_rule(Hadamard)
+def _hadamard(ev: Evaluator, e: Hadamard):
+    out = ev(e.factors[0])
+    for f in e.factors[1:]:
+        out = out * ev(f)
+    return out
+
+
+@_rule(Power)
+def _power(ev: Evaluator, e: Power):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.power(ev(e.base), ev(e.exponent))
+
+
+@_rule(MatPower)
+def _mat_power(ev: Evaluator, e: MatPower):
+    return np.linalg.matrix_power(ev(e.base), e.k)
+
+
+@_rule(Transpose)
+def _transpose(ev: Evaluator, e: Transpose):
+    return np.transpose(ev(e.arg))
+
+
+@_rule(Trace)
+def _trace(ev: Evaluator, e: Trace):
+    return float(np.trace(ev(e.arg)))
+
+
+@_rule(Det)
+def _det(ev: Evaluator, e: Det):
+    return float(np.linalg.det(ev(e.arg)))
+
+
+@_rule(LogDet)
+def _logdet(ev: Evaluator, e: LogDet):
+    return float(np.linalg.slogdet(ev(e.arg))[1])
+
+
+@_rule(Inverse)
+def _inverse(ev: Evaluator, e: Inverse):
+    return np.linalg.inv(ev(e.arg))
+
+
+@_rule(Sum)
+def _sum(ev: Evaluator, e: Sum):
+    return float(np.sum(ev(e.arg)))
+
+
+@_rule(Norm1)
+def _norm1(ev: Evaluator, e: Norm1):
+    return float(np.sum(np.abs(ev(e.arg))))
+
+
+@_rule(Norm2)
+def _norm2(ev: Evaluator, e: Norm2):
+    return float(np.sqrt(np.sum(np.square(ev(e.arg)))))
+
+
+@_rule(DiagMatrix)
+def _diag_matrix(ev: Evaluator, e: DiagMatrix):
+    return np.diag(ev(e.arg))
+
+
+@_rule(DiagVector)
+def _diag_vector(ev: Evaluator, e: DiagVector):
+    return np.diag(ev(e.arg)).copy()
+
+
+@_rule(Apply)
+def _apply(ev: Evaluator, e: Apply):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return FUNCTIONS[e.func].numpy(ev(e.arg))

@@ -1,0 +1,429 @@
+"""Text in the input language → typed matrix expression.
+
+The grammar is ``grammar.lark`` (Lark, LALR). Typing follows the naming convention of
+matrixcalculus.org (``a``–``g`` scalars, ``h``–``z`` vectors, ``A``–``Z`` matrices, lower-case
+Greek names scalars), overridable per name. Dimensions are symbolic and unified while the
+tree is built; at the end they get readable names (m, n, p, …) in order of appearance.
+Every error carries the input line and a caret at the offending position.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from importlib import resources
+from typing import Mapping
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from matcal import build as b
+from matcal.errors import OptionsError, ParseError, ShapeError
+from matcal.functions import FUNCTIONS
+from matcal.nodes import Apply, Expr, Identity, Norm1, Norm2, Ones, Var, Zero, walk
+from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, readable_names
+
+KINDS = ("scalar", "vector", "matrix", "symmetric")
+
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
+    "rho sigma tau upsilon phi chi psi omega".split()
+)
+
+MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "sum", "norm1", "norm2",
+                    "vector", "matrix")
+KNOWN_FUNCTIONS = MATRIX_FUNCTIONS + tuple(FUNCTIONS)
+
+SYNONYMS = {
+    "trace": "tr", "Tr": "tr", "inverse": "inv", "determinant": "det", "log_det": "logdet",
+    "norm": "norm2", "frob": "norm2", "ln": "log", "transpose": "the postfix ' as in X'",
+    "ones": "vector(1) or matrix(1)", "zeros": "vector(0) or matrix(0)", "identity": "eye",
+    "eye": "eye without parentheses", "diagm": "diag", "max0": "relu",
+}
+"""Names users reach for, and what the input language calls them."""
+
+_TERMINALS = {
+    "NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",
+    "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "DOTSTAR": "'.*'", "DOTSLASH": "'./'",
+    "SLASH": "'/'", "CARET": "'^'", "DOTCARET": "'.^'", "TICK": "'",
+    "$END": "the end of the input",
+}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = resources.files("matcal").joinpath("grammar.lark").read_text()
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def default_kind(name: str) -> str:
+    """The kind a name has by the naming convention.
+
+    >>> default_kind("x"), default_kind("b"), default_kind("X"), default_kind("lambda")
+    ('vector', 'scalar', 'matrix', 'scalar')
+    """
+    if name in GREEK or name[0] in "abcdefg":
+        return "scalar"
+    if name[0].islower() or name[0] == "_":
+        return "vector"
+    return "matrix"
+
+
+def check_types(types: Mapping[str, str] | None) -> dict[str, str]:
+    """Validate a ``types`` mapping (name → one of ``KINDS``); raises OptionsError."""
+    out = dict(types or {})
+    for name, kind in out.items():
+        if kind not in KINDS:
+            raise OptionsError(
+                f"types: {name!r} has kind {kind!r}; use one of {', '.join(KINDS)}"
+            )
+    return out
+
+
+def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
+    """Parse ``text`` into a typed matrix expression with symbolic dimensions.
+
+    Args:
+        text: an expression in the input language, e.g. ``"tr(A*X*B)"``.
+        types: optional mapping name → ``"scalar" | "vector" | "matrix" | "symmetric"``
+            overriding the naming convention.
+
+    Returns:
+        The expression; ``expr.shape`` is its symbolic shape.
+
+    Raises:
+        ParseError: syntax error, unknown function or wrong number of arguments.
+        ShapeError: operand shapes that no dimensions can reconcile.
+        OptionsError: a bad ``types`` entry.
+
+    >>> str(parse("tr(A*X*B)"))
+    'tr(A*X*B)'
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected the expression as text, got {type(text).__name__}")
+    kinds = check_types(types)
+    if not text.strip():
+        raise ParseError("the expression is empty; write one, e.g. tr(A*X)")
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as err:
+        raise _syntax_error(text, err) from None
+    return _Typer(text, kinds).run(tree)
+
+
+def _syntax_error(text: str, err: UnexpectedInput) -> ParseError:
+    pos = getattr(err, "pos_in_stream", None)
+    if isinstance(err, UnexpectedCharacters):
+        char = text[err.pos_in_stream]
+        hint = ""
+        if char == "[":
+            hint = "; index notation is not supported yet"
+        return ParseError(f"unexpected character {char!r}{hint}", text, err.pos_in_stream)
+    if isinstance(err, UnexpectedEOF) or (
+        isinstance(err, UnexpectedToken) and err.token.type == "$END"
+    ):
+        expected = _expected(getattr(err, "expected", ()))
+        return ParseError(f"the expression ends too early; expected {expected}", text, len(text))
+    assert isinstance(err, UnexpectedToken)
+    pos = err.token.start_pos if err.token.start_pos is not None else pos
+    return ParseError(
+        f"unexpected {err.token.value!r}; expected {_expected(err.expected)}", text, pos
+    )
+
+
+def _expected(names) -> str:
+    words = sorted({_TERMINALS.get(n, n) for n in names})
+    if len(words) > 6:
+        return "an operand or an operator"
+    return ", ".join(words) or "something else"
+
+
+class _Typer:
+    """Builds nodes from the parse tree, unifying dimensions as it goes."""
+
+    def __init__(self, text: str, kinds: dict[str, str]):
+        self.text = text
+        self.kinds = kinds
+        self.unifier = Unifier()
+        self.vars: dict[str, Var] = {}
+
+    def run(self, tree: Tree | Token) -> Expr:
+        expr = self.expr(tree)
+        return self._resolve(expr)
+
+    # ------------------------------------------------------------ dims
+
+    def _resolve(self, expr: Expr) -> Expr:
+        order: list[Dim] = []
+        for node in walk(expr):
+            shape = node.shape
+            order.extend(self.unifier.find(d) for d in shape.dims)
+        names = readable_names(order)
+
+        def rename(d: Dim) -> Dim:
+            return names[self.unifier.find(d)]
+
+        def fix(node: Expr) -> Expr:
+            if isinstance(node, Var):
+                return Var(node.name, _map_shape(node.shape, rename), node.symmetric)
+            if isinstance(node, (Ones, Zero)):
+                return type(node)(_map_shape(node.shape, rename))
+            if isinstance(node, Identity):
+                return Identity(rename(node.n))
+            return node
+
+        return b.map_bottom_up(expr, fix)
+
+    # ------------------------------------------------------------ errors
+
+    def fail(self, cls, message: str, where) -> None:
+        raise cls(message, self.text, _pos(where))
+
+    # ------------------------------------------------------------ nodes
+
+    def expr(self, t: Tree | Token) -> Expr:
+        if isinstance(t, Token):  # pragma: no cover - the grammar wraps all tokens
+            raise ParseError("unexpected token", self.text, t.start_pos)
+        method = getattr(self, "_" + t.data)
+        return method(t)
+
+    def _number(self, t: Tree) -> Expr:
+        return b.number(float(t.children[0]))
+
+    def _name(self, t: Tree) -> Expr:
+        token: Token = t.children[0]
+        name = str(token)
+        if name == "eye":
+            n = fresh_dim()
+            return Identity(n)
+        if name in KNOWN_FUNCTIONS:
+            self.fail(ParseError, f"{name} is a function; call it as {name}(...)", token)
+        return self.var(name)
+
+    def var(self, name: str) -> Var:
+        v = self.vars.get(name)
+        if v is None:
+            kind = self.kinds.get(name) or default_kind(name)
+            if kind == "scalar":
+                shape = SCALAR
+            elif kind == "vector":
+                shape = Shape(fresh_dim(), None)
+            elif kind == "matrix":
+                shape = Shape(fresh_dim(), fresh_dim())
+            else:
+                n = fresh_dim()
+                shape = Shape(n, n)
+            v = self.vars[name] = Var(name, shape, kind == "symmetric")
+        return v
+
+    def _negate(self, t: Tree) -> Expr:
+        return b.neg(self.expr(t.children[1]))
+
+    def _plus(self, t: Tree) -> Expr:
+        return self.expr(t.children[1])
+
+    def _transpose(self, t: Tree) -> Expr:
+        return b.transpose(self.expr(t.children[0]))
+
+    def _binop(self, t: Tree) -> Expr:
+        left_t, op, right_t = t.children
+        left, right = self.expr(left_t), self.expr(right_t)
+        return getattr(self, "_op_" + op.type)(left, right, op, right_t)
+
+    def _op_PLUS(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        self.same_shape(left, right, op, "add")
+        return b.add(left, right)
+
+    def _op_MINUS(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        self.same_shape(left, right, op, "subtract")
+        return b.sub(left, right)
+
+    def same_shape(self, left: Expr, right: Expr, op: Token, verb: str) -> None:
+        if self.unifier.unify(left.shape, right.shape):
+            return
+        hint = ""
+        if left.shape.is_scalar or right.shape.is_scalar:
+            other = right if left.shape.is_scalar else left
+            const = "vector" if other.shape.is_vector else "matrix"
+            where = "to" if verb == "add" else "from"
+            hint = f"; to {verb} a constant c {where} every entry write c*{const}(1)"
+        elif {left.shape.is_vector, right.shape.is_vector} == {True} or (
+            left.shape.is_row or right.shape.is_row
+        ):
+            hint = "; a transpose (') may be missing"
+        self.fail(
+            ShapeError,
+            f"'{op}': cannot {verb} {self.describe(left)} and {self.describe(right)}{hint}",
+            op,
+        )
+
+    def describe(self, e: Expr) -> str:
+        """The shape of ``e`` for a message, with the readable dim names of the final result."""
+        seen = [self.unifier.find(d) for v in self.vars.values() for d in v.shape.dims]
+        shape = self.unifier.resolve(e.shape)
+        names = readable_names(seen + list(shape.dims))
+        return shape.substitute(names).describe()
+
+    def _op_STAR(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        if left.shape.is_scalar or right.shape.is_scalar:
+            return b.mul(left, right)
+        if left.shape.cols is None or right.shape.rows is None:
+            hint = "; did you mean .* (element-wise) or a transpose (')?"
+            if left.shape.is_vector and right.shape.is_vector:
+                hint = "; for the inner product write x'*y, for element-wise x.*y"
+            self.fail(
+                ShapeError,
+                f"'*': cannot multiply {self.describe(left)} by {self.describe(right)}{hint}",
+                op,
+            )
+        self.unifier.unify_dims(left.shape.cols, right.shape.rows)
+        return b.mul(left, right)
+
+    def elementwise(self, left: Expr, right: Expr, op: Token) -> None:
+        if left.shape.is_scalar or right.shape.is_scalar:
+            return
+        if not self.unifier.unify(left.shape, right.shape):
+            self.fail(
+                ShapeError,
+                f"'{op}': element-wise operands must have the same shape, got "
+                f"{self.describe(left)} and {self.describe(right)}",
+                op,
+            )
+
+    def _op_DOTSTAR(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        self.elementwise(left, right, op)
+        return b.hadamard(left, right)
+
+    def _op_DOTSLASH(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        self.elementwise(left, right, op)
+        return b.hadamard(left, b.reciprocal(right))
+
+    def _op_SLASH(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        if not right.shape.is_scalar:
+            self.fail(
+                ShapeError,
+                f"'/': divides by a scalar only, got {self.describe(right)}; "
+                "use ./ for element-wise division or *inv(...) for the inverse",
+                op,
+            )
+        return b.mul(left, b.reciprocal(right))
+
+    def _op_DOTCARET(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        self.elementwise(left, right, op)
+        return b.power(left, right)
+
+    def _op_CARET(self, left: Expr, right: Expr, op: Token, right_t) -> Expr:
+        if left.shape.is_scalar:
+            if not right.shape.is_scalar:
+                self.fail(ShapeError, f"'^': the exponent must be a scalar, got "
+                          f"{self.describe(right)}; use .^ for element-wise powers", op)
+            return b.power(left, right)
+        k = b.numeric_value(right)
+        if not left.shape.is_matrix or k is None or k != int(k):
+            self.fail(
+                ShapeError,
+                f"'^': the power of {self.describe(left)} needs a square matrix and an "
+                "integer exponent; use .^ for element-wise powers",
+                op,
+            )
+        self.square(left, op, "'^' (matrix power)")
+        return b.mat_power(left, int(k))
+
+    def square(self, e: Expr, where, what: str) -> None:
+        if not e.shape.is_matrix:
+            self.fail(ShapeError, f"{what} needs a square matrix, got {self.describe(e)}", where)
+        self.unifier.unify_dims(e.shape.rows, e.shape.cols)
+
+    # ------------------------------------------------------------ calls
+
+    def _call(self, t: Tree) -> Expr:
+        name_tok: Token = t.children[0]
+        name = str(name_tok)
+        arg_trees = [c for c in t.children[1:] if c is not None]
+        if name not in KNOWN_FUNCTIONS:
+            close = [SYNONYMS[name]] if name in SYNONYMS else difflib.get_close_matches(
+                name, KNOWN_FUNCTIONS, n=1, cutoff=0.5
+            )
+            hint = f"; did you mean {close[0]}?" if close else ""
+            if not close:
+                hint = f"; known functions: {', '.join(KNOWN_FUNCTIONS)}"
+            self.fail(ParseError, f"unknown function {name!r}{hint}", name_tok)
+        if len(arg_trees) != 1:
+            self.fail(
+                ParseError,
+                f"{name} takes 1 argument, got {len(arg_trees)}",
+                name_tok,
+            )
+        arg = self.expr(arg_trees[0])
+        if name in FUNCTIONS:
+            return Apply(name, arg)
+        return getattr(self, "_fn_" + name)(arg, name_tok)
+
+    def _fn_tr(self, a: Expr, where) -> Expr:
+        if a.shape.is_scalar:
+            return a
+        self.square(a, where, "tr")
+        return b.trace(a)
+
+    def _fn_det(self, a: Expr, where) -> Expr:
+        if a.shape.is_scalar:
+            return a
+        self.square(a, where, "det")
+        return b.det(a)
+
+    def _fn_logdet(self, a: Expr, where) -> Expr:
+        if a.shape.is_scalar:
+            return Apply("log", a)
+        self.square(a, where, "logdet")
+        return b.logdet(a)
+
+    def _fn_inv(self, a: Expr, where) -> Expr:
+        if not a.shape.is_scalar:
+            self.square(a, where, "inv")
+        return b.inverse(a)
+
+    def _fn_diag(self, a: Expr, where) -> Expr:
+        if a.shape.is_vector:
+            return b.diag_matrix(a)
+        if a.shape.is_matrix:
+            self.square(a, where, "diag")
+            return b.diag_vector(a)
+        self.fail(ShapeError, f"diag takes a vector or a square matrix, got {self.describe(a)}",
+                  where)
+
+    def _fn_sum(self, a: Expr, where) -> Expr:
+        return b.total(a)
+
+    def _fn_norm1(self, a: Expr, where) -> Expr:
+        return Apply("abs", a) if a.shape.is_scalar else Norm1(a)
+
+    def _fn_norm2(self, a: Expr, where) -> Expr:
+        return Apply("abs", a) if a.shape.is_scalar else Norm2(a)
+
+    def _fn_vector(self, a: Expr, where) -> Expr:
+        return self.constant(a, Shape(fresh_dim(), None), "vector", where)
+
+    def _fn_matrix(self, a: Expr, where) -> Expr:
+        return self.constant(a, Shape(fresh_dim(), fresh_dim()), "matrix", where)
+
+    def constant(self, a: Expr, shape: Shape, name: str, where) -> Expr:
+        if not a.shape.is_scalar:
+            self.fail(ShapeError, f"{name}(c) takes a scalar c, got {self.describe(a)}", where)
+        return b.mul(a, Ones(shape))
+
+
+def _map_shape(shape: Shape, fn) -> Shape:
+    return Shape(
+        None if shape.rows is None else fn(shape.rows),
+        None if shape.cols is None else fn(shape.cols),
+    )
+
+
+def _pos(where) -> int | None:
+    if isinstance(where, Token):
+        return where.start_pos
+    if isinstance(where, Tree) and not where.meta.empty:
+        return where.meta.start_pos
+    return None
+
+

@@ -1,0 +1,168 @@
+"""Printer to the input language: ``str(expr)`` parses back to an expression of equal value.
+
+Choices: a negative coefficient prints as subtraction; ``b.^-1`` factors print as division
+(``V./(A*X*B)``, ``A/c``); zero prints as ``0``, ``vector(0)`` or ``matrix(0)``; a scalar
+sub-product inside a matrix product is parenthesized so the chain reads unambiguously.
+"""
+
+from __future__ import annotations
+
+import re
+
+from matcal.build import numeric_value
+from matcal.nodes import (
+    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
+    MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
+)
+from matcal.printing.base import (
+    ADD, ATOM, MUL, POSTFIX, POWER, Printer, format_number, split_product,
+)
+
+
+class TextPrinter(Printer):
+    """Prints expressions in the input language (MATLAB-like, as matrixcalculus.org)."""
+
+    def _print_Var(self, e: Var) -> str:
+        return e.name
+
+    def _print_Number(self, e: Number) -> str:
+        return format_number(e.value)
+
+    def _print_Identity(self, e: Identity) -> str:
+        return "eye"
+
+    def _print_Ones(self, e: Ones) -> str:
+        return "vector(1)" if e.shape.is_vector else "matrix(1)"
+
+    def _print_Zero(self, e: Zero) -> str:
+        if e.shape.is_scalar:
+            return "0"
+        return "vector(0)" if e.shape.is_vector else "matrix(0)" if e.shape.is_matrix else "vector(0)'"
+
+    def _print_Add(self, e: Add) -> str:
+        out = ""
+        for i, term in enumerate(e.terms):
+            negative, body = self.unsigned(term)
+            if i == 0:
+                out = ("-" if negative else "") + body
+            else:
+                out += (" - " if negative else " + ") + body
+        return out
+
+    def unsigned(self, term: Expr) -> tuple[bool, str]:
+        """(is negative, text of the term without its sign)."""
+        if isinstance(term, Number) and term.value < 0:
+            return True, format_number(-term.value)
+        if isinstance(term, (MatMul, Hadamard)) and isinstance(term.factors[0], Number):
+            c = term.factors[0].value
+            if c < 0:
+                rest = term.factors[1:]
+                if c != -1:
+                    rest = (Number(-c),) + rest
+                body = rest[0] if len(rest) == 1 else type(term)(rest)
+                return True, self.parenthesize(body, ADD + 1)
+        return False, self.doprint(term)
+
+    def _print_MatMul(self, e: MatMul) -> str:
+        return self.product(e, "*", "/")
+
+    def _print_Hadamard(self, e: Hadamard) -> str:
+        return self.product(e, ".*", "./")
+
+    def product(self, e: MatMul | Hadamard, times: str, divide: str) -> str:
+        coefficient, num, den = split_product(e)
+        parts = [self.factor(f, i, e) for i, f in enumerate(num)]
+        text = times.join(parts)
+        if coefficient != 1 or not parts:
+            c = format_number(coefficient)
+            if coefficient == -1 and parts:
+                text = "-" + text
+            else:
+                text = c + (times if parts else "") + text
+        for d in den:
+            text += divide + self.parenthesize(d, POWER)
+        return text
+
+    def factor(self, f: Expr, i: int, parent: Expr) -> str:
+        if isinstance(f, (MatMul, Hadamard)):
+            lone = isinstance(parent, MatMul) and len(parent.factors) == 2 and i == 0
+            if lone and isinstance(f, Hadamard) and isinstance(parent.factors[0], Number):
+                return self.doprint(f)  # c*(A.*B) reads back from c*A.*B
+            return self.wrap(self.doprint(f))
+        return self.parenthesize(f, MUL + 1)
+
+    def _print_Power(self, e: Power) -> str:
+        p = numeric_value(e.exponent)
+        if p is not None and p < 0:
+            inverse = e.base if p == -1 else Power(e.base, Number(-p))
+            slash = "/" if e.shape.is_scalar else "./"
+            return "1" + slash + self.parenthesize(inverse, POWER)
+        op = "^" if e.shape.is_scalar else ".^"
+        return self.parenthesize(e.base, POSTFIX) + op + self.parenthesize(e.exponent, ATOM)
+
+    def _print_MatPower(self, e: MatPower) -> str:
+        return f"{self.parenthesize(e.base, POSTFIX)}^{e.k}"
+
+    def _print_Transpose(self, e: Transpose) -> str:
+        return self.parenthesize(e.arg, POSTFIX) + "'"
+
+    def call(self, name: str, arg: Expr) -> str:
+        return f"{name}({self.doprint(arg)})"
+
+    def _print_Trace(self, e: Trace) -> str:
+        return self.call("tr", e.arg)
+
+    def _print_Det(self, e: Det) -> str:
+        return self.call("det", e.arg)
+
+    def _print_LogDet(self, e: LogDet) -> str:
+        return self.call("logdet", e.arg)
+
+    def _print_Inverse(self, e: Inverse) -> str:
+        return self.call("inv", e.arg)
+
+    def _print_Sum(self, e: Sum) -> str:
+        return self.call("sum", e.arg)
+
+    def _print_Norm1(self, e: Norm1) -> str:
+        return self.call("norm1", e.arg)
+
+    def _print_Norm2(self, e: Norm2) -> str:
+        return self.call("norm2", e.arg)
+
+    def _print_DiagMatrix(self, e: DiagMatrix) -> str:
+        return self.call("diag", e.arg)
+
+    def _print_DiagVector(self, e: DiagVector) -> str:
+        return self.call("diag", e.arg)
+
+    def _print_Apply(self, e: Apply) -> str:
+        return self.call(e.func, e.arg)
+
+
+_TEXT = TextPrinter()
+
+
+def to_text(e: Expr) -> str:
+    """``e`` in the input language; ``parse(to_text(e))`` has the same value.
+
+    >>> from matcal.parse import parse
+    >>> to_text(parse("tr(A*X'*B) + 2*x'*y"))
+    "tr(A*X'*B) + 2*x'*y"
+    """
+    return _TEXT.doprint(e)
+
+
+Expr.str_hook = to_text
+
+
+_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+|[A-Za-z_]\w*|\.[*/^]|[-+*/^'(),]")
+
+
+def token_count(text: str) -> int:
+    """Tokens of input-language text: names, numbers, operators, parentheses, commas.
+
+    >>> token_count("A'*(V./(A*X*B))*B'")
+    17
+    """
+    return len(_TOKEN.findall(text))

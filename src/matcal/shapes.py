@@ -1,0 +1,142 @@
+"""Symbolic shapes and their unification.
+
+A shape is a pair (rows, cols) of symbolic dimensions, either of which may be absent:
+a scalar is (None, None), a (column) vector (n, None), a row vector (None, n) — what a
+transposed vector is — and a matrix (m, n). Matrix products then need no special cases:
+(a, b) * (b, c) = (a, c) covers inner and outer products of vectors too.
+
+Dimensions are names, unified with a union-find (:class:`Unifier`) while an expression is
+typed; a mismatch is reported by the caller, which knows the operator.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Dim:
+    """A symbolic dimension, e.g. ``n``."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Shape of an expression: ``rows`` and ``cols`` dims, ``None`` where absent."""
+
+    rows: Dim | None = None
+    cols: Dim | None = None
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.rows is None and self.cols is None
+
+    @property
+    def is_vector(self) -> bool:
+        """A column vector."""
+        return self.rows is not None and self.cols is None
+
+    @property
+    def is_row(self) -> bool:
+        return self.rows is None and self.cols is not None
+
+    @property
+    def is_matrix(self) -> bool:
+        return self.rows is not None and self.cols is not None
+
+    @property
+    def is_square(self) -> bool:
+        return self.is_matrix and self.rows == self.cols
+
+    @property
+    def dims(self) -> tuple[Dim, ...]:
+        """The dims present, in order: (), (n,) or (m, n); the axes of the NumPy value."""
+        return tuple(d for d in (self.rows, self.cols) if d is not None)
+
+    @property
+    def T(self) -> Shape:
+        return Shape(self.cols, self.rows)
+
+    def describe(self) -> str:
+        """Human form used in messages, e.g. ``matrix m×n`` or ``vector n``."""
+        if self.is_scalar:
+            return "scalar"
+        if self.is_vector:
+            return f"vector {self.rows}"
+        if self.is_row:
+            return f"row vector 1×{self.cols}"
+        return f"matrix {self.rows}×{self.cols}"
+
+    def substitute(self, mapping: dict[Dim, Dim]) -> Shape:
+        return Shape(
+            None if self.rows is None else mapping.get(self.rows, self.rows),
+            None if self.cols is None else mapping.get(self.cols, self.cols),
+        )
+
+
+SCALAR = Shape()
+
+_counter = itertools.count(1)
+
+
+def fresh_dim() -> Dim:
+    """A new dimension no other expression uses."""
+    return Dim(f"_d{next(_counter)}")
+
+
+class Unifier:
+    """Union-find over dims. ``unify`` returns False when two shapes cannot be made equal."""
+
+    def __init__(self) -> None:
+        self._parent: dict[Dim, Dim] = {}
+
+    def find(self, d: Dim) -> Dim:
+        root = d
+        while root in self._parent:
+            root = self._parent[root]
+        while d in self._parent and self._parent[d] != root:
+            self._parent[d], d = root, self._parent[d]
+        return root
+
+    def unify_dims(self, a: Dim, b: Dim) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self._parent[rb] = ra
+
+    def unify_optional(self, a: Dim | None, b: Dim | None) -> bool:
+        if a is None or b is None:
+            return a is None and b is None
+        self.unify_dims(a, b)
+        return True
+
+    def unify(self, s: Shape, t: Shape) -> bool:
+        """Make shapes ``s`` and ``t`` equal; False when their kinds differ."""
+        if (s.rows is None) != (t.rows is None) or (s.cols is None) != (t.cols is None):
+            return False
+        self.unify_optional(s.rows, t.rows)
+        self.unify_optional(s.cols, t.cols)
+        return True
+
+    def resolve(self, s: Shape) -> Shape:
+        return Shape(
+            None if s.rows is None else self.find(s.rows),
+            None if s.cols is None else self.find(s.cols),
+        )
+
+
+_READABLE = ["m", "n", "p", "q", "r", "s", "t", "u", "v", "w", "k", "l"]
+
+
+def readable_names(dims: list[Dim]) -> dict[Dim, Dim]:
+    """Map dims (in order of first appearance) to short readable names m, n, p, …"""
+    names = itertools.chain(_READABLE, (f"n{i}" for i in itertools.count(1)))
+    out: dict[Dim, Dim] = {}
+    for d in dims:
+        if d not in out:
+            out[d] = Dim(next(names))
+    return out
