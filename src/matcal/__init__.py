@@ -5,13 +5,17 @@
 "A'*C*X'*B' + B'*X'*A'*C"
 """
 
-from matcal.api import check_gradient, evaluate, gradient, parse, to_latex
+from matcal.api import (
+    check_derivative, check_gradient, derivative, evaluate, gradient, hessian, jacobian, parse,
+    to_latex,
+)
 from matcal.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
 )
 from matcal.nodes import Expr
 
 __all__ = [
-    "parse", "gradient", "evaluate", "to_latex", "check_gradient", "Expr",
+    "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
+    "check_gradient", "check_derivative", "Expr",
     "MatcalError", "ParseError", "ShapeError", "DerivativeError", "ValuesError", "OptionsError",
 ]

@@ -136,6 +136,11 @@ def mul(*factors: Expr) -> Expr:
         return Zero(shape)
     if len(chain) > 1:
         chain = [f for f in chain if not isinstance(f, Identity)] or chain[:1]
+    for n in range(len(chain) - 1):  # 1·1ᵀ is the matrix of ones
+        a, c = chain[n], chain[n + 1]
+        if isinstance(a, Ones) and isinstance(c, Ones) and a.shape.is_vector and c.shape.is_row:
+            chain[n : n + 2] = [Ones(Shape(a.shape.rows, c.shape.cols))]
+            break
     out: list[Expr] = ([Number(coefficient)] if coefficient != 1 else []) + scalars + chain
     if not out:
         return ONE

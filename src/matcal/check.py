@@ -83,7 +83,7 @@ def relative_error(a: Any, b: Any) -> float:
     return float(np.max(np.abs(a - b), initial=0)) / scale
 
 
-def check_derivative(expr: Expr, derivative: Expr, wrt: str, values: Mapping[str, Any],
+def compare_with_differences(expr: Expr, derivative: Expr, wrt: str, values: Mapping[str, Any],
                      directions: int = 3, seed: int | None = 0) -> float:
     """Relative error of ``derivative`` (laid out as shape(expr) + shape(wrt)) against
     finite differences of ``expr`` along random directions; the largest over directions."""
@@ -93,7 +93,7 @@ def check_derivative(expr: Expr, derivative: Expr, wrt: str, values: Mapping[str
     bind_values(expr, merged)
     if var is None:  # expr does not depend on wrt: its derivative must be zero
         return float(np.max(np.abs(evaluate_expr(derivative, merged)), initial=0))
-    deriv = np.asarray(evaluate_expr(derivative, merged))
+    deriv = np.asarray(evaluate_expr(derivative, merged, tuple(variables(expr).values())))
     worst = 0.0
     out_axes = len(np.shape(evaluate_expr(expr, merged)))
     for _ in range(directions):

@@ -18,7 +18,7 @@ from matcal.build import add, hadamard, inverse, number, power, reciprocal
 from matcal.functions import FUNCTIONS
 from matcal.index import Atom, Delta, Index, Tensor, Term, atom, fresh, fresh_for, simplify_tensor
 from matcal.nodes import (
-    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
+    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 
@@ -280,3 +280,20 @@ def _apply(D: Differentiator, e: Apply, idx):
         return []
     return D.chain([(lead, idx)], e.arg, idx)
 
+
+
+@rule(Einsum)
+def _einsum(D: Differentiator, e: Einsum, idx):
+    """∂/∂X of Σ_terms c Π_k F_k[idx_k] is the product rule over the factors of each term
+    (index notation: Laue et al., NeurIPS 2018)."""
+    out: list[Term] = []
+    for term in e.terms:
+        names = dict(zip(e.out, idx))
+        for f in term.factors:
+            for n, d in zip(f.idx, f.expr.shape.dims):
+                if n not in names:
+                    names[n] = fresh(d)
+        exprs = tuple(f.expr for f in term.factors)
+        idxs = [tuple(names[n] for n in f.idx) for f in term.factors]
+        out += [t.times(term.coeff) for t in D.product(exprs, idxs)]
+    return out

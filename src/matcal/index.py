@@ -163,7 +163,11 @@ def _eliminate_delta(d: Delta, factors: list[Factor], n: int, free: set[Index]):
         old, new = d.a, d.b
     else:
         return None
-    return [_rename(g, old, new) for g in rest]
+    out = [_rename(g, old, new) for g in rest]
+    if not any(new in indices_of(g) for g in out):  # Σ_old δ[old,new] = 1 for every new
+        out.append(Atom(Ones(Shape(new.dim, None)), (new,)) if new in free
+                   else Atom(Trace(Identity(new.dim)), ()))
+    return out
 
 
 def simplify_tensor(t: Tensor) -> Tensor:

@@ -31,8 +31,8 @@ from matcal.shapes import Shape
 Item = tuple[Expr, tuple[Index, ...]]
 
 
-def term_to_matrix(term: Term, free: tuple[Index, ...]) -> Expr | None:
-    """The term as a matrix expression whose axes are ``free`` (≤ 2); None if none exists."""
+def reduce_term(term: Term, free: tuple[Index, ...]) -> tuple[list[Expr], list[Item]]:
+    """Apply the reduction rules until none fits: (scalar factors, remaining indexed factors)."""
     items: list[Item] = []
     for f in term.factors:
         if isinstance(f, Delta):
@@ -45,8 +45,13 @@ def term_to_matrix(term: Term, free: tuple[Index, ...]) -> Expr | None:
         items = [(e, ix) for e, ix in items if ix]
         step = _reduce_once(items, free)
         if step is None:
-            break
+            return scalars, items
         items = step
+
+
+def term_to_matrix(term: Term, free: tuple[Index, ...]) -> Expr | None:
+    """The term as a matrix expression whose axes are ``free`` (≤ 2); None if none exists."""
+    scalars, items = reduce_term(term, free)
     core = _assemble(items, free)
     return None if core is None else mul(*scalars, core)
 
@@ -164,6 +169,4 @@ def _assemble(items: list[Item], free: tuple[Index, ...]) -> Expr | None:
                 return mul(e, transpose(g))
             if (jx[0], ix[0]) == free:
                 return mul(g, transpose(e))
-    if not items and len(free) <= 2:
-        return None
     return None

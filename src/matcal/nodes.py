@@ -289,9 +289,56 @@ class Apply(Expr):
         return self.arg.shape
 
 
+# ---------------------------------------------------------------- index notation
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFactor:
+    """One factor of an index-notation term: ``expr[idx]`` (idx: index names, one per axis)."""
+
+    expr: Expr
+    idx: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexTerm:
+    """``coeff`` times the product of the factors."""
+
+    coeff: float
+    factors: tuple[IndexFactor, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Einsum(Expr):
+    """A tensor in index (Einstein) notation, ``T[i,j,k] = A[i,k]*x[j] + …``.
+
+    Entry ``out`` of the result is the sum of the terms, each summed over every index that is
+    not in ``out`` (the summation convention; Laue et al., NeurIPS 2018). ``dims`` are the
+    dims of the ``out`` axes. The form of every derivative that no matrix notation expresses.
+    """
+
+    out: tuple[str, ...]
+    dims: tuple[Dim, ...]
+    terms: tuple[IndexTerm, ...]
+
+    def _compute_shape(self) -> Shape:
+        return Shape.of(self.dims)
+
+    def children(self) -> tuple[Expr, ...]:
+        return tuple(f.expr for t in self.terms for f in t.factors)
+
+    def rebuild(self, *children: Expr) -> Expr:
+        it = iter(children)
+        terms = tuple(
+            IndexTerm(t.coeff, tuple(IndexFactor(next(it), f.idx) for f in t.factors))
+            for t in self.terms
+        )
+        return Einsum(self.out, self.dims, terms)
+
+
 ALL_NODES: tuple[type[Expr], ...] = (
     Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, Transpose,
-    Trace, Det, LogDet, Inverse, Sum, Norm1, Norm2, DiagMatrix, DiagVector, Apply,
+    Trace, Det, LogDet, Inverse, Sum, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Einsum,
 )
 """Every node class; tests assert each has an entry in every transformation table."""
 

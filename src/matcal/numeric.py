@@ -15,7 +15,7 @@ import numpy as np
 from matcal.errors import ValuesError
 from matcal.functions import FUNCTIONS
 from matcal.nodes import (
-    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
+    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
     variables, walk,
 )
@@ -24,7 +24,8 @@ from matcal.shapes import Dim, Shape
 Sizes = dict[Dim, int]
 
 
-def bind_values(expr: Expr, values: Mapping[str, Any]) -> tuple[dict[str, Any], Sizes]:
+def bind_values(expr: Expr, values: Mapping[str, Any],
+                context: tuple[Var, ...] = ()) -> tuple[dict[str, Any], Sizes]:
     """Check ``values`` against the variables of ``expr``; return arrays and dim sizes.
 
     Raises:
@@ -35,6 +36,9 @@ def bind_values(expr: Expr, values: Mapping[str, Any]) -> tuple[dict[str, Any], 
         raise ValuesError("values must be a mapping from each name to a number or an array")
     names = variables(expr)
     missing = [n for n in names if n not in values]
+    for var in context:  # variables of the expression a derivative came from: sizes only
+        if var.name not in names and var.name in values:
+            names[var.name] = var
     if missing:
         raise ValuesError(
             f"values: no value for {', '.join(missing)}; give every name of the expression "
@@ -60,7 +64,9 @@ def bind_values(expr: Expr, values: Mapping[str, Any]) -> tuple[dict[str, Any], 
         for d in node.shape.dims:
             if d not in sizes:
                 raise ValuesError(
-                    f"values: cannot tell the size {d} of {node!s}; it is fixed by no value"
+                    f"values: cannot tell the size {d} of {node!s}; no value fixes it "
+                    "(evaluate the expression matcal returned, which knows the variables "
+                    "it came from, with their values)"
                 )
     return arrays, sizes
 
@@ -109,9 +115,13 @@ class Evaluator:
         return tuple(self.sizes[d] for d in shape.dims)
 
 
-def evaluate_expr(expr: Expr, values: Mapping[str, Any]) -> Any:
-    """Value of ``expr``: a float for a scalar, else an ndarray (1-D vector, 2-D matrix)."""
-    arrays, sizes = bind_values(expr, values)
+def evaluate_expr(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] = ()) -> Any:
+    """Value of ``expr``: a float for a scalar, else an ndarray (1-D vector, 2-D matrix).
+
+    ``context``: variables whose values (when given) fix sizes though ``expr`` lacks them —
+    the variables of the expression a derivative was taken of.
+    """
+    arrays, sizes = bind_values(expr, values, context)
     out = Evaluator(arrays, sizes)(expr)
     return float(out) if np.ndim(out) == 0 else np.asarray(out)
 
@@ -252,3 +262,31 @@ def _diag_vector(ev: Evaluator, e: DiagVector):
 def _apply(ev: Evaluator, e: Apply):
     with np.errstate(divide="ignore", invalid="ignore"):
         return FUNCTIONS[e.func].numpy(ev(e.arg))
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@_rule(Einsum)
+def _einsum(ev: Evaluator, e: Einsum):
+    letter: dict[str, str] = {}
+
+    def subscripts(names: tuple[str, ...]) -> str:
+        return "".join(letter.setdefault(n, _LETTERS[len(letter)]) for n in names)
+
+    target = subscripts(e.out)
+    total = np.zeros(tuple(ev.sizes[d] for d in e.dims))
+    for term in e.terms:
+        scale = term.coeff
+        operands, subs = [], []
+        for f in term.factors:
+            if f.idx:
+                operands.append(np.asarray(ev(f.expr)))
+                subs.append(subscripts(f.idx))
+            else:
+                scale = scale * ev(f.expr)
+        if operands:
+            total = total + scale * np.einsum(",".join(subs) + "->" + target, *operands)
+        else:
+            total = total + scale
+    return total

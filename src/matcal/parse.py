@@ -10,6 +10,7 @@ Every error carries the input line and a caret at the offending position.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Mapping
@@ -20,7 +21,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from matcal import build as b
 from matcal.errors import OptionsError, ParseError, ShapeError
 from matcal.functions import FUNCTIONS
-from matcal.nodes import Apply, Expr, Identity, Norm1, Norm2, Ones, Var, Zero, walk
+from matcal.index_syntax import IndexSyntax
+from matcal.nodes import Apply, Einsum, Expr, Identity, Norm1, Norm2, Ones, Var, Zero, walk
 from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, readable_names
 
 KINDS = ("scalar", "vector", "matrix", "symmetric")
@@ -104,11 +106,32 @@ def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
     kinds = check_types(types)
     if not text.strip():
         raise ParseError("the expression is empty; write one, e.g. tr(A*X)")
+    out, body = _split_definition(text)
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(body)
     except UnexpectedInput as err:
         raise _syntax_error(text, err) from None
-    return _Typer(text, kinds).run(tree)
+    return _Typer(text, kinds).run(tree, out)
+
+
+_LHS = re.compile(r"\s*[A-Za-z_]\w*\s*\[\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*\]\s*\Z")
+
+
+def _split_definition(text: str) -> tuple[tuple[str, ...] | None, str]:
+    """For ``T[i,j] = …``: the left side's index names, and the text with the left side
+    blanked out (so positions in errors still point into the original text)."""
+    k = text.find("=")
+    if k < 0:
+        return None, text
+    m = _LHS.match(text[:k])
+    if not m:
+        raise ParseError(
+            "'=' defines a tensor in index notation: write T[i,j] = A[i,k]*B[k,j]", text, k
+        )
+    names = tuple(n.strip() for n in m.group(1).split(","))
+    if len(set(names)) != len(names):
+        raise ParseError("an index appears twice on the left side", text, m.start(1))
+    return names, " " * (k + 1) + text[k + 1 :]
 
 
 def _syntax_error(text: str, err: UnexpectedInput) -> ParseError:
@@ -138,7 +161,7 @@ def _expected(names) -> str:
     return ", ".join(words) or "something else"
 
 
-class _Typer:
+class _Typer(IndexSyntax):
     """Builds nodes from the parse tree, unifying dimensions as it goes."""
 
     def __init__(self, text: str, kinds: dict[str, str]):
@@ -147,8 +170,8 @@ class _Typer:
         self.unifier = Unifier()
         self.vars: dict[str, Var] = {}
 
-    def run(self, tree: Tree | Token) -> Expr:
-        expr = self.expr(tree)
+    def run(self, tree: Tree | Token, out: tuple[str, ...] | None = None) -> Expr:
+        expr = self.expr(tree) if out is None else self.definition(out, 0, tree)
         return self._resolve(expr)
 
     # ------------------------------------------------------------ dims
@@ -165,11 +188,13 @@ class _Typer:
 
         def fix(node: Expr) -> Expr:
             if isinstance(node, Var):
-                return Var(node.name, _map_shape(node.shape, rename), node.symmetric)
+                return Var(node.name, node.shape.map(rename), node.symmetric)
             if isinstance(node, (Ones, Zero)):
-                return type(node)(_map_shape(node.shape, rename))
+                return type(node)(node.shape.map(rename))
             if isinstance(node, Identity):
                 return Identity(rename(node.n))
+            if isinstance(node, Einsum):
+                return Einsum(node.out, tuple(map(rename, node.dims)), node.terms)
             return node
 
         return b.map_bottom_up(expr, fix)
@@ -215,6 +240,10 @@ class _Typer:
                 shape = Shape(n, n)
             v = self.vars[name] = Var(name, shape, kind == "symmetric")
         return v
+
+    def _indexed(self, t: Tree) -> Expr:
+        self.fail(ParseError, "indices need a definition of what they index: write "
+                  "T[i,j] = A[i,k]*B[k,j] (indices not on the left are summed)", t)
 
     def _negate(self, t: Tree) -> Expr:
         return b.neg(self.expr(t.children[1]))
@@ -267,7 +296,8 @@ class _Typer:
     def _op_STAR(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
         if left.shape.is_scalar or right.shape.is_scalar:
             return b.mul(left, right)
-        if left.shape.cols is None or right.shape.rows is None:
+        outer = left.shape.cols is None and right.shape.rows is None  # column times row
+        if not outer and (left.shape.cols is None or right.shape.rows is None):
             hint = "; did you mean .* (element-wise) or a transpose (')?"
             if left.shape.is_vector and right.shape.is_vector:
                 hint = "; for the inner product write x'*y, for element-wise x.*y"
@@ -276,7 +306,8 @@ class _Typer:
                 f"'*': cannot multiply {self.describe(left)} by {self.describe(right)}{hint}",
                 op,
             )
-        self.unifier.unify_dims(left.shape.cols, right.shape.rows)
+        if not outer:
+            self.unifier.unify_dims(left.shape.cols, right.shape.rows)
         return b.mul(left, right)
 
     def elementwise(self, left: Expr, right: Expr, op: Token) -> None:
@@ -410,13 +441,6 @@ class _Typer:
         if not a.shape.is_scalar:
             self.fail(ShapeError, f"{name}(c) takes a scalar c, got {self.describe(a)}", where)
         return b.mul(a, Ones(shape))
-
-
-def _map_shape(shape: Shape, fn) -> Shape:
-    return Shape(
-        None if shape.rows is None else fn(shape.rows),
-        None if shape.cols is None else fn(shape.cols),
-    )
 
 
 def _pos(where) -> int | None:

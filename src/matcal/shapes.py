@@ -31,6 +31,15 @@ class Shape:
 
     rows: Dim | None = None
     cols: Dim | None = None
+    more: tuple[Dim, ...] = ()
+    """Axes after the second, for tensors of order 3 and more (derivatives of higher order)."""
+
+    @staticmethod
+    def of(dims: tuple[Dim, ...]) -> "Shape":
+        """The shape with these axes: () scalar, (n,) vector, (m, n) matrix, more: tensor."""
+        if len(dims) <= 2:
+            return Shape(*dims)
+        return Shape(dims[0], dims[1], tuple(dims[2:]))
 
     @property
     def is_scalar(self) -> bool:
@@ -47,7 +56,12 @@ class Shape:
 
     @property
     def is_matrix(self) -> bool:
-        return self.rows is not None and self.cols is not None
+        return self.rows is not None and self.cols is not None and not self.more
+
+    @property
+    def is_tensor(self) -> bool:
+        """Order 3 or more."""
+        return bool(self.more)
 
     @property
     def is_square(self) -> bool:
@@ -56,7 +70,7 @@ class Shape:
     @property
     def dims(self) -> tuple[Dim, ...]:
         """The dims present, in order: (), (n,) or (m, n); the axes of the NumPy value."""
-        return tuple(d for d in (self.rows, self.cols) if d is not None)
+        return tuple(d for d in (self.rows, self.cols) if d is not None) + self.more
 
     @property
     def T(self) -> Shape:
@@ -70,13 +84,20 @@ class Shape:
             return f"vector {self.rows}"
         if self.is_row:
             return f"row vector 1×{self.cols}"
+        if self.is_tensor:
+            return f"tensor {'×'.join(map(str, self.dims))}"
         return f"matrix {self.rows}×{self.cols}"
 
-    def substitute(self, mapping: dict[Dim, Dim]) -> Shape:
+    def map(self, fn) -> Shape:
+        """The shape with ``fn`` applied to every dim."""
         return Shape(
-            None if self.rows is None else mapping.get(self.rows, self.rows),
-            None if self.cols is None else mapping.get(self.cols, self.cols),
+            None if self.rows is None else fn(self.rows),
+            None if self.cols is None else fn(self.cols),
+            tuple(fn(d) for d in self.more),
         )
+
+    def substitute(self, mapping: dict[Dim, Dim]) -> Shape:
+        return self.map(lambda d: mapping.get(d, d))
 
 
 SCALAR = Shape()
@@ -118,15 +139,16 @@ class Unifier:
         """Make shapes ``s`` and ``t`` equal; False when their kinds differ."""
         if (s.rows is None) != (t.rows is None) or (s.cols is None) != (t.cols is None):
             return False
+        if len(s.more) != len(t.more):
+            return False
         self.unify_optional(s.rows, t.rows)
         self.unify_optional(s.cols, t.cols)
+        for a, b in zip(s.more, t.more):
+            self.unify_dims(a, b)
         return True
 
     def resolve(self, s: Shape) -> Shape:
-        return Shape(
-            None if s.rows is None else self.find(s.rows),
-            None if s.cols is None else self.find(s.cols),
-        )
+        return s.map(self.find)
 
 
 _READABLE = ["m", "n", "p", "q", "r", "s", "t", "u", "v", "w", "k", "l"]

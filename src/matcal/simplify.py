@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Callable
 
 from matcal.build import (
-    add, count_transposes, hadamard, map_bottom_up, mul, number, numeric_value, power,
+    add, count_transposes, hadamard, is_symmetric, map_bottom_up, mul, number, numeric_value, power,
     split_coefficient, transpose,
 )
 from matcal.nodes import Add, DiagVector, Expr, Hadamard, MatMul, Number, Power, Trace
@@ -100,8 +100,11 @@ def factor_common(e: Expr) -> Expr | None:
     if not isinstance(e, Add):
         return None
     terms = list(e.terms)
+    paired = _transpose_pairs(terms)
     for i in range(len(terms)):
         for j in range(i + 1, len(terms)):
+            if i in paired or j in paired:
+                continue  # keep T + T' visible: symmetric results print in symmetric form
             merged = _factor_pair(terms[i], terms[j])
             if merged is None:
                 continue
@@ -109,6 +112,18 @@ def factor_common(e: Expr) -> Expr | None:
             if _length(candidate) <= _length(e):
                 return candidate
     return None
+
+
+def _transpose_pairs(terms: list[Expr]) -> set[int]:
+    """Positions of terms whose transpose is another term."""
+    out = set()
+    for i, t in enumerate(terms):
+        if t.shape.is_matrix and not is_symmetric(t):
+            tt = transpose(t)
+            for j, u in enumerate(terms):
+                if j != i and u == tt:
+                    out |= {i, j}
+    return out
 
 
 def _factor_pair(s: Expr, t: Expr) -> Expr | None:

@@ -11,7 +11,7 @@ import re
 
 from matcal.build import numeric_value
 from matcal.nodes import (
-    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
+    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
@@ -32,6 +32,8 @@ class TextPrinter(Printer):
         return "eye"
 
     def _print_Ones(self, e: Ones) -> str:
+        if e.shape.is_row:
+            return "vector(1)'"
         return "vector(1)" if e.shape.is_vector else "matrix(1)"
 
     def _print_Zero(self, e: Zero) -> str:
@@ -138,6 +140,25 @@ class TextPrinter(Printer):
 
     def _print_Apply(self, e: Apply) -> str:
         return self.call(e.func, e.arg)
+
+    def _print_Einsum(self, e: Einsum) -> str:
+        """``T[i,j,k] = A[i,k]*x[j] - …``: indices not on the left are summed."""
+        out = ""
+        for n, term in enumerate(e.terms):
+            parts = [
+                self.parenthesize(f.expr, POSTFIX) + f"[{','.join(f.idx)}]" if f.idx
+                else self.parenthesize(f.expr, MUL + 1)
+                for f in term.factors
+            ]
+            c = term.coeff
+            if abs(c) != 1 or not parts:
+                parts.insert(0, format_number(abs(c)))
+            body = "*".join(parts)
+            if n == 0:
+                out = ("-" if c < 0 else "") + body
+            else:
+                out += (" - " if c < 0 else " + ") + body
+        return f"T[{','.join(e.out)}] = {out or '0'}"
 
 
 _TEXT = TextPrinter()

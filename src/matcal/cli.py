@@ -1,0 +1,248 @@
+"""The ``matcal`` command: a thin view of the public API on the command line.
+
+The CLI only reads arguments, calls :mod:`matcal.api` and prints what it returns; every
+piece of mathematics lives in the library. Exit status: 0 success, 1 a ``--check`` above
+tolerance, 2 a user error (bad expression, shapes, options; the message carries the input
+line and a caret), 3 an internal error (a bug: the user is asked to report it). A Python
+traceback never reaches the user.
+
+What to compute is decided in one place, :func:`_derivative`, so further kinds of
+derivative (``--jacobian``, ``--hessian``, ``--order``) and ``--steps`` can be added beside
+``--wrt`` without touching the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import Any, Sequence
+
+from matcal.api import check_gradient, gradient, parse, to_latex
+from matcal.errors import MatcalError, OptionsError, caret_context
+from matcal.functions import FUNCTIONS
+from matcal.nodes import Expr, Var, variables
+from matcal.parse import KNOWN_FUNCTIONS
+
+CHECK_TOLERANCE = 1e-6
+"""``--check`` fails (exit 1) when the relative error exceeds this."""
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _wrapped(words: Sequence[str], first: str, width: int = 88) -> str:
+    """``words`` after the label ``first``, wrapped under it to ``width`` columns."""
+    indent = " " * len(first)
+    lines, line = [], first
+    for word in words:
+        if len(line) + len(word) > width and line.strip() != first.strip():
+            lines.append(line.rstrip())
+            line = indent
+        line += word + " "
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _epilog() -> str:
+    constructors = ("vector", "matrix")
+    matrix_functions = [f for f in KNOWN_FUNCTIONS if f not in FUNCTIONS and f not in constructors]
+    elementwise = [f for f in KNOWN_FUNCTIONS if f in FUNCTIONS]
+    return f"""\
+input language (MATLAB-like, as on matrixcalculus.org):
+  A*B            matrix product (scalar times anything when one side is a scalar)
+  A.*B  A./B     element-wise (Hadamard) product, division
+  A.^p           element-wise power
+  A'             transpose
+  X^k   a^b      matrix power (square X, integer k); ordinary power of scalars
+  A/b            division by a scalar
+  + -            sum, difference, unary minus; numbers; ( )
+{_wrapped(matrix_functions, "  functions:     ")}
+                 (trace, determinant, log-determinant, inverse, vector <-> diagonal matrix,
+                 sum of all entries, 1-norm, Euclidean/Frobenius norm)
+{_wrapped(elementwise, "  element-wise:  ")}
+  constants:     vector(c)  matrix(c)  eye   (all c's, identity; size inferred)
+
+types (naming convention; --types overrides it per name):
+  a-g            scalars              alpha beta ... lambda sigma ...  scalars (Greek)
+  h-z            vectors (columns)    A-Z   matrices
+  --types 'x:scalar,b:vector,S:symmetric'   kinds: scalar vector matrix symmetric
+  Dimensions are symbolic (m, n, p, ...) and inferred; a mismatch is an error.
+
+layout:
+  The derivative of f by X has shape shape(f) + shape(X). For a scalar f this is the
+  gradient, the same shape as X: the (i,j) entry is df/dX_ij. A symmetric X gets the
+  symmetric gradient (G + G')/2 (Srinivasan & Panda, arXiv:1911.06491).
+  (A vector f(x) has the m×n Jacobian and a scalar's Hessian by an n-vector is n×n; this
+  command computes gradients, so f must be a scalar.)
+
+examples:
+  matcal "tr(A*X*B*X*C')" --wrt X
+      A'*C*X'*B' + B'*X'*A'*C
+  matcal "norm2(A*x - b)^2" --wrt x --types b:vector --check
+      2*A'*(A*x - b)
+      check: relative error ...
+  matcal "logdet(X'*X)" --wrt X
+      2*X*inv(X'*X)
+  matcal "tr(S*X)" --wrt S --types S:symmetric
+      0.5*X' + 0.5*X
+  matcal "logdet(X'*X)" --wrt X --latex
+  matcal "x'*S*x" --wrt x --types S:symmetric --json --check
+  matcal --wrt X -- "-tr(A*X)"      (an expression that starts with '-' goes after --)
+
+exit status: 0 ok, 1 --check failed, 2 error in the input, 3 internal error (please report)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``matcal`` command."""
+    parser = argparse.ArgumentParser(
+        prog="matcal",
+        description="Symbolic matrix calculus: the derivative of a matrix expression, "
+        "in closed matrix form.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("expr", metavar="EXPR", help="the expression, e.g. \"tr(A*X*B)\"")
+    what = parser.add_argument_group("what to compute")
+    what.add_argument("--wrt", metavar="X", required=True,
+                      help="the variable to differentiate by (gives the gradient)")
+    parser.add_argument("--types", metavar="SPEC", action="append", default=[],
+                        help="override the naming convention: 'x:vector,a:scalar,S:symmetric'"
+                        " (may be repeated)")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    out.add_argument("--json", action="store_true",
+                     help="print a JSON object: expression, wrt, derivative, latex, shapes"
+                     " (and check)")
+    parser.add_argument("--check", action="store_true",
+                        help="also check numerically at random values (exit 1 if the relative"
+                        f" error exceeds {CHECK_TOLERANCE:g})")
+    parser.add_argument("--seed", metavar="N", type=int, default=None,
+                        help="seed for the random values of --check")
+    return parser
+
+
+def parse_types(specs: Sequence[str]) -> dict[str, str]:
+    """``['x:vector,a:scalar', 'S:symmetric']`` → ``{'x': 'vector', 'a': 'scalar', ...}``.
+
+    Only the syntax is checked here; the library validates the kinds.
+
+    Raises:
+        OptionsError: an entry that is not ``name:kind``, or a name given two kinds.
+
+    >>> parse_types(["x:vector, S:symmetric"])
+    {'x': 'vector', 'S': 'symmetric'}
+    """
+    types: dict[str, str] = {}
+    for spec in specs:
+        pos = 0
+        for entry in spec.split(","):
+            start = pos + len(entry) - len(entry.lstrip())
+            pos += len(entry) + 1
+            name, sep, kind = (part.strip() for part in entry.partition(":"))
+            if not sep or not _NAME.match(name) or not kind:
+                raise OptionsError(
+                    f"--types: expected name:kind entries separated by commas, e.g. "
+                    f"'x:vector,S:symmetric'; got {entry.strip()!r}",
+                    spec, start,
+                )
+            if types.get(name, kind) != kind:
+                raise OptionsError(
+                    f"--types: {name} is given two kinds, {types[name]} and {kind}", spec, start
+                )
+            types[name] = kind
+    return types
+
+
+def _kind(var: Var) -> str:
+    if var.symmetric:
+        return "symmetric"
+    return ("scalar", "vector", "matrix")[len(var.shape.dims)]
+
+
+def shapes(expr: Expr) -> dict[str, dict[str, Any]]:
+    """name → {"kind": ..., "shape": [dims]} for every variable of ``expr``."""
+    return {
+        name: {"kind": _kind(var), "shape": [str(d) for d in var.shape.dims]}
+        for name, var in variables(expr).items()
+    }
+
+
+def _derivative(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> Expr:
+    """The derivative the arguments ask for (today: the gradient by ``--wrt``)."""
+    return gradient(expr, args.wrt, types)
+
+
+def _check(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> float:
+    """Relative error of the derivative against finite differences at random values."""
+    return check_gradient(expr, args.wrt, types, seed=args.seed)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out parsed arguments, printing the result; returns the exit status."""
+    types = parse_types(args.types)
+    expr = parse(args.expr, types)
+    result = _derivative(expr, args, types)
+    error = _check(expr, args, types) if args.check else None
+    failed = error is not None and not error <= CHECK_TOLERANCE  # a NaN fails too
+    if args.json:
+        record: dict[str, Any] = {
+            "expression": str(expr),
+            "wrt": args.wrt,
+            "derivative": str(result),
+            "latex": to_latex(result),
+            "shapes": shapes(expr),
+        }
+        if error is not None:
+            record["check"] = error
+        print(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        print(to_latex(result) if args.latex else str(result))
+        if error is not None:
+            print(f"check: relative error {error:.1e}")
+    if failed:
+        print(
+            f"error: numerical check failed: relative error {error:.1e} exceeds "
+            f"{CHECK_TOLERANCE:g}; the derivative may be wrong, please report it",
+            file=sys.stderr,
+        )
+        return EXIT_CHECK_FAILED
+    return EXIT_OK
+
+
+def _user_message(err: MatcalError) -> str:
+    """The message first, then the input line with its caret (aligned, on lines of their own)."""
+    if err.text is None or err.pos is None:
+        return str(err)
+    return f"{err.message}\n{caret_context(err.text, err.pos)}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``matcal`` command; returns the exit status.
+
+    >>> main(["tr(A*X*B)", "--wrt", "X"])
+    A'*B'
+    0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error argparse already reported
+        return int(exit_.code or 0)
+    try:
+        return run(args)
+    except MatcalError as err:
+        print(f"error: {_user_message(err)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # noqa: BLE001 - no traceback may reach the user
+        print(
+            f"internal error: {type(err).__name__}: {err}\n"
+            "This is a bug in matcal; please report it with the command you ran.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR

@@ -1,0 +1,100 @@
+"""Index notation as input: ``T[i,j,k,l] = A[i,k]*eye[j,l] - inv(X)[i,k]*…``.
+
+The left side names the result's axes, in order; on the right every vector or matrix carries
+its indices (``A[i,k]``, ``(A*X)[i,j]``, ``inv(X)[l,k]``, ``eye[j,l]`` for δ_jl), and every index
+that is not on the left is summed (Einstein's convention, as in Traa's eq. 4–7). Terms combine
+with ``+ -``, factors with ``*`` (or ``.*``) and ``/`` by a scalar. This is the form in which
+matcal prints derivatives that no matrix notation expresses, so they parse back.
+
+A mixin of the parser's typer: it relies on ``expr``, ``fail``, ``describe`` and ``unifier``.
+"""
+
+from __future__ import annotations
+
+from lark import Token, Tree
+
+from matcal.build import numeric_value, reciprocal
+from matcal.errors import ParseError, ShapeError
+from matcal.nodes import Einsum, Expr, IndexFactor, IndexTerm
+from matcal.shapes import Dim
+
+RawTerm = tuple[float, list[tuple[Expr, tuple[str, ...]]]]
+
+
+def has_index(t) -> bool:
+    """Whether the parse tree ``t`` contains an indexed sub-expression."""
+    if isinstance(t, Token) or t is None:
+        return False
+    return t.data == "indexed" or any(has_index(c) for c in t.children)
+
+
+class IndexSyntax:
+    """Typing of index-notation definitions (mixed into the parser's typer)."""
+
+    def definition(self, out: tuple[str, ...], where: int, tree: Tree) -> Einsum:
+        self.index_dims: dict[str, Dim] = {}
+        terms = self.index_terms(tree)
+        for coeff, factors in terms:
+            used = {n for _, idx in factors for n in idx}
+            missing = [n for n in out if n not in used]
+            if missing:
+                self.fail(
+                    ParseError,
+                    f"index {missing[0]} of the left side is missing from a term on the right; "
+                    "every term must carry every index of the left side",
+                    tree,
+                )
+        dims = tuple(self.index_dims[n] for n in out)
+        return Einsum(out, dims, tuple(
+            IndexTerm(c, tuple(IndexFactor(e, ix) for e, ix in f)) for c, f in terms
+        ))
+
+    def index_terms(self, t: Tree) -> list[RawTerm]:
+        if not has_index(t):
+            e = self.expr(t)
+            if not e.shape.is_scalar:
+                self.fail(ShapeError, f"in index notation a {self.describe(e)} needs indices, "
+                          "e.g. A[i,j] or x[i]", t)
+            c = numeric_value(e)
+            return [(c, [])] if c is not None else [(1.0, [(e, ())])]
+        if t.data == "indexed":
+            return [(1.0, [self.indexed(t)])]
+        if t.data == "negate":
+            return [(-c, f) for c, f in self.index_terms(t.children[1])]
+        if t.data == "plus":
+            return self.index_terms(t.children[1])
+        if t.data == "binop":
+            left, op, right = t.children
+            if op.type in ("PLUS", "MINUS"):
+                sign = 1.0 if op.type == "PLUS" else -1.0
+                return self.index_terms(left) + [(sign * c, f) for c, f in self.index_terms(right)]
+            if op.type in ("STAR", "DOTSTAR"):
+                return [(a * b, f + g) for a, f in self.index_terms(left)
+                        for b, g in self.index_terms(right)]
+            if op.type == "SLASH" and not has_index(right):
+                d = self.expr(right)
+                if d.shape.is_scalar:
+                    return [(c, f + [(reciprocal(d), ())]) for c, f in self.index_terms(left)]
+        self.fail(
+            ParseError,
+            "index notation combines indexed factors with + - * and / by a scalar; apply "
+            "functions before indexing, e.g. exp(A)[i,j]",
+            t,
+        )
+
+    def indexed(self, t: Tree) -> tuple[Expr, tuple[str, ...]]:
+        base, *names = t.children
+        if has_index(base):
+            self.fail(ParseError, "an indexed expression cannot be indexed again", t)
+        e = self.expr(base)
+        dims = e.shape.dims
+        idx = tuple(str(n) for n in names)
+        if len(idx) != len(dims) or e.shape.is_row and len(idx) != 1:
+            self.fail(ShapeError, f"{self.describe(e)} takes {len(dims)} "
+                      f"ind{'ex' if len(dims) == 1 else 'ices'}, got {len(idx)}", names[0])
+        for n, d in zip(idx, dims):
+            if n in self.index_dims:
+                self.unifier.unify_dims(self.index_dims[n], d)
+            else:
+                self.index_dims[n] = d
+        return e, idx
