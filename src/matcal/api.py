@@ -178,7 +178,8 @@ def hessian(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None) 
 
 
 def evaluate(expr: Expr | str, values: Mapping[str, Any],
-             types: Mapping[str, str] | None = None) -> Any:
+             types: Mapping[str, str] | None = None,
+             shape: tuple[int, ...] | None = None) -> Any:
     """Numeric value of an expression.
 
     Args:
@@ -186,6 +187,10 @@ def evaluate(expr: Expr | str, values: Mapping[str, Any],
         values: every name of the expression → a float (scalar), a 1-D array (vector) or a
             2-D array (matrix); their sizes fix the symbolic dimensions.
         types: optional name → kind mapping, as for :func:`parse`.
+        shape: the expected shape of the result. Needed only for the text of a derivative
+            whose constants only the layout sizes, e.g. ``-2*A*matrix(1)`` (the gradient of
+            sum(A'*A)) or ``T[i,j,k,l] = eye[i,k]*eye[j,l]``; the Expr that matcal returned
+            knows its sizes from the values of the variables it came from.
 
     Returns:
         A float for a scalar, else an ndarray laid out as the expression's shape (vectors 1-D).
@@ -197,7 +202,7 @@ def evaluate(expr: Expr | str, values: Mapping[str, Any],
     11.0
     """
     e = _as_expr(expr, types)
-    return evaluate_expr(e, values, _SOURCES.get(e, ()))
+    return evaluate_expr(e, values, _SOURCES.get(e, ()), shape)
 
 
 def check_gradient(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None,

@@ -24,8 +24,8 @@ from matcal.shapes import Dim, Shape
 Sizes = dict[Dim, int]
 
 
-def bind_values(expr: Expr, values: Mapping[str, Any],
-                context: tuple[Var, ...] = ()) -> tuple[dict[str, Any], Sizes]:
+def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] = (),
+                shape: tuple[int, ...] | None = None) -> tuple[dict[str, Any], Sizes]:
     """Check ``values`` against the variables of ``expr``; return arrays and dim sizes.
 
     Raises:
@@ -60,13 +60,21 @@ def bind_values(expr: Expr, values: Mapping[str, Any],
             source.setdefault(d, name)
         if var.symmetric and arr.shape[0] != arr.shape[1]:
             raise ValuesError(f"values: {name} is symmetric but has shape {arr.shape}")
+    if shape is not None:  # the expected layout sizes what only the layout fixes
+        if len(shape) != len(expr.shape.dims):
+            raise ValuesError(f"shape {tuple(shape)} has {len(shape)} axes, but the "
+                              f"expression is a {expr.shape.describe()}")
+        for d, n in zip(expr.shape.dims, shape):
+            if sizes.setdefault(d, int(n)) != n:
+                raise ValuesError(f"shape {tuple(shape)} disagrees with the values: "
+                                  f"dimension {d} is {sizes[d]}")
     for node in walk(expr):
         for d in node.shape.dims:
             if d not in sizes:
                 raise ValuesError(
                     f"values: cannot tell the size {d} of {node!s}; no value fixes it "
-                    "(evaluate the expression matcal returned, which knows the variables "
-                    "it came from, with their values)"
+                    "(pass shape=, the expected shape of the result — for a derivative "
+                    "shape(f) + shape(X) — or evaluate the Expr matcal returned)"
                 )
     return arrays, sizes
 
@@ -115,13 +123,15 @@ class Evaluator:
         return tuple(self.sizes[d] for d in shape.dims)
 
 
-def evaluate_expr(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] = ()) -> Any:
+def evaluate_expr(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] = (),
+                  shape: tuple[int, ...] | None = None) -> Any:
     """Value of ``expr``: a float for a scalar, else an ndarray (1-D vector, 2-D matrix).
 
     ``context``: variables whose values (when given) fix sizes though ``expr`` lacks them —
-    the variables of the expression a derivative was taken of.
+    the variables of the expression a derivative was taken of. ``shape``: the expected shape
+    of the result, which sizes constants only the layout fixes (``eye`` in ∂X/∂X).
     """
-    arrays, sizes = bind_values(expr, values, context)
+    arrays, sizes = bind_values(expr, values, context, shape)
     out = Evaluator(arrays, sizes)(expr)
     return float(out) if np.ndim(out) == 0 else np.asarray(out)
 
