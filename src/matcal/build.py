@@ -123,6 +123,8 @@ def mul(*factors: Expr) -> Expr:
                     continue
             if isinstance(p, Zero):
                 zero = True
+                if not p.shape.is_scalar:
+                    chain.append(p)  # keeps the product's shape right
             elif isinstance(p, Number):
                 coefficient *= p.value
             elif p.shape.is_scalar:

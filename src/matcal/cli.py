@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import re
 import sys
 from typing import Any, Sequence
 
-from matcal.api import check_gradient, gradient, parse, to_latex
+from matcal.api import check_derivative, derivative, gradient, hessian, parse, to_latex
 from matcal.errors import MatcalError, OptionsError, caret_context
 from matcal.functions import FUNCTIONS
 from matcal.nodes import Expr, Var, variables
@@ -89,6 +91,7 @@ examples:
   matcal "tr(S*X)" --wrt S --types S:symmetric
       0.5*X' + 0.5*X
   matcal "logdet(X'*X)" --wrt X --latex
+      2 \\mathbf{{X}} \\left(\\mathbf{{X}}^T \\mathbf{{X}}\\right)^{{-1}}
   matcal "x'*S*x" --wrt x --types S:symmetric --json --check
   matcal --wrt X -- "-tr(A*X)"      (an expression that starts with '-' goes after --)
 
@@ -109,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     what = parser.add_argument_group("what to compute")
     what.add_argument("--wrt", metavar="X", required=True,
                       help="the variable to differentiate by (gives the gradient)")
+    order = what.add_mutually_exclusive_group()
+    order.add_argument("--jacobian", action="store_true",
+                       help="first derivative of a vector- or matrix-valued expression "
+                       "(shape(f) + shape(X); m×n for y(x))")
+    order.add_argument("--hessian", action="store_true",
+                       help="second derivative of a scalar expression (n×n for a vector X)")
+    order.add_argument("--order", metavar="K", type=int, default=None,
+                       help="derivative of order K (1, 2, 3, …) of any expression")
     parser.add_argument("--types", metavar="SPEC", action="append", default=[],
                         help="override the naming convention: 'x:vector,a:scalar,S:symmetric'"
                         " (may be repeated)")
@@ -171,14 +182,24 @@ def shapes(expr: Expr) -> dict[str, dict[str, Any]]:
     }
 
 
+def _order(args: argparse.Namespace) -> int:
+    if args.hessian:
+        return 2
+    return args.order if args.order is not None else 1
+
+
 def _derivative(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> Expr:
-    """The derivative the arguments ask for (today: the gradient by ``--wrt``)."""
+    """The derivative the arguments ask for: gradient, Jacobian, Hessian or order K."""
+    if args.hessian:
+        return hessian(expr, args.wrt, types)
+    if args.jacobian or args.order is not None:
+        return derivative(expr, args.wrt, _order(args), types)
     return gradient(expr, args.wrt, types)
 
 
 def _check(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> float:
-    """Relative error of the derivative against finite differences at random values."""
-    return check_gradient(expr, args.wrt, types, seed=args.seed)
+    """Relative error against finite differences of the derivative one order lower."""
+    return check_derivative(expr, args.wrt, _order(args), types, seed=args.seed)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -197,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
             "shapes": shapes(expr),
         }
         if error is not None:
-            record["check"] = error
+            record["check"] = error if math.isfinite(error) else None  # JSON has no NaN
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
         print(to_latex(result) if args.latex else str(result))
@@ -227,18 +248,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     A'*B'
     0
     """
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # --help, or a usage error argparse already reported
-        return int(exit_.code or 0)
-    try:
+        args = build_parser().parse_args(argv)
         return run(args)
+    except SystemExit as exit_:  # --help, or a usage error argparse already reported
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USER_ERROR
     except MatcalError as err:
         print(f"error: {_user_message(err)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``matcal ... | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as err:  # noqa: BLE001 - no traceback may reach the user
         print(
             f"internal error: {type(err).__name__}: {err}\n"

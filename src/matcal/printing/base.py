@@ -3,12 +3,16 @@
 A printer is a class with one ``_print_<NodeClass>`` method per node class; ``doprint``
 dispatches on the class name and ``parenthesize`` wraps a child whose precedence is below
 the level its parent needs. Nodes never know how they are printed (STYLE 4).
+
+What every target writes the same way lives here, once: sums with their signs (``a - 2*b``),
+which factors of a product are a coefficient, a numerator or a denominator, and where a nested
+product needs parentheses. A target only says how each piece looks.
 """
 
 from __future__ import annotations
 
 from matcal.build import numeric_value
-from matcal.nodes import Add, Expr, Hadamard, MatMul, Number, Power, Transpose
+from matcal.nodes import Add, Expr, Hadamard, MatMul, MatPower, Number, Power, Transpose
 
 ADD = 10
 MUL = 20
@@ -32,6 +36,8 @@ def precedence(e: Expr) -> int:
     if isinstance(e, Power):
         p = numeric_value(e.exponent)
         return MUL if p is not None and p < 0 else POWER
+    if isinstance(e, MatPower):
+        return POWER
     if isinstance(e, Transpose):
         return POSTFIX
     return ATOM
@@ -57,6 +63,62 @@ class Printer:
     def wrap(self, text: str) -> str:
         return f"({text})"
 
+    def _print_Add(self, e: Add) -> str:
+        """Terms joined by `` + `` and `` - ``: a negative coefficient prints as subtraction."""
+        return signed_sum([self.unsigned(term) for term in e.terms])
+
+    def unsigned(self, term: Expr) -> tuple[bool, str]:
+        """(is negative, text of the term without its sign)."""
+        if isinstance(term, Number) and term.value < 0:
+            return True, self.doprint(Number(-term.value))
+        if isinstance(term, (MatMul, Hadamard)) and isinstance(term.factors[0], Number):
+            c = term.factors[0].value
+            if c < 0:
+                rest = term.factors[1:]
+                if c != -1:
+                    rest = (Number(-c),) + rest
+                body = rest[0] if len(rest) == 1 else type(term)(rest)
+                return True, self.parenthesize(body, ADD + 1)
+        return False, self.doprint(term)
+
+    def scaled(self, coefficient: float, text: str, sep: str) -> str:
+        """``text`` (a product, maybe empty) times a number: ``2*X``, ``-X``, ``X``, ``2``."""
+        if not text:
+            return self.doprint(Number(coefficient))
+        if coefficient == 1:
+            return text
+        if coefficient == -1:
+            return "-" + text
+        return self.doprint(Number(coefficient)) + sep + text
+
+    def factor(self, f: Expr, i: int, parent: MatMul | Hadamard) -> str:
+        """Factor ``i`` of a product: a nested product in parentheses, except ``c*(A.*B)``."""
+        if isinstance(f, (MatMul, Hadamard)):
+            lone = isinstance(parent, MatMul) and len(parent.factors) == 2 and i == 0
+            if lone and isinstance(f, Hadamard) and isinstance(parent.factors[0], Number):
+                return self.doprint(f)  # c*(A.*B) reads back from c*A.*B
+            return self.wrap(self.doprint(f))
+        return self.parenthesize(f, MUL + 1)
+
+
+def signed_sum(terms: list[tuple[bool, str]]) -> str:
+    """``[(False, "a"), (True, "b")]`` → ``"a - b"``; a negative first term gets a ``-``."""
+    out = ""
+    for i, (negative, body) in enumerate(terms):
+        if i == 0:
+            out = ("-" if negative else "") + body
+        else:
+            out += (" - " if negative else " + ") + body
+    return out
+
+
+def reciprocal_of(e: Expr) -> Expr | None:
+    """For ``b.^-p`` with a numeric p > 0, the denominator ``b.^p`` (``b`` for p = 1); else None."""
+    p = numeric_value(e.exponent) if isinstance(e, Power) else None
+    if p is None or p >= 0:
+        return None
+    return e.base if p == -1 else Power(e.base, Number(-p))
+
 
 def split_product(e: MatMul | Hadamard) -> tuple[float, list[Expr], list[Expr]]:
     """(numeric coefficient, numerator factors, denominator factors) of a product.
@@ -71,10 +133,9 @@ def split_product(e: MatMul | Hadamard) -> tuple[float, list[Expr], list[Expr]]:
         if isinstance(f, Number):
             coefficient *= f.value
             continue
-        p = numeric_value(f.exponent) if isinstance(f, Power) else None
-        movable = isinstance(e, Hadamard) or f.shape.is_scalar
-        if p is not None and p < 0 and movable:
-            den.append(f.base if p == -1 else Power(f.base, Number(-p)))
+        d = reciprocal_of(f)
+        if d is not None and (isinstance(e, Hadamard) or f.shape.is_scalar):
+            den.append(d)
         else:
             num.append(f)
     return coefficient, num, den

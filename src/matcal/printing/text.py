@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-from matcal.build import numeric_value
 from matcal.nodes import (
-    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
+    Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
-    ADD, ATOM, MUL, POSTFIX, POWER, Printer, format_number, split_product,
+    ATOM, MUL, POSTFIX, POWER, Printer, format_number, reciprocal_of, split_product,
 )
 
 
@@ -41,30 +40,6 @@ class TextPrinter(Printer):
             return "0"
         return "vector(0)" if e.shape.is_vector else "matrix(0)" if e.shape.is_matrix else "vector(0)'"
 
-    def _print_Add(self, e: Add) -> str:
-        out = ""
-        for i, term in enumerate(e.terms):
-            negative, body = self.unsigned(term)
-            if i == 0:
-                out = ("-" if negative else "") + body
-            else:
-                out += (" - " if negative else " + ") + body
-        return out
-
-    def unsigned(self, term: Expr) -> tuple[bool, str]:
-        """(is negative, text of the term without its sign)."""
-        if isinstance(term, Number) and term.value < 0:
-            return True, format_number(-term.value)
-        if isinstance(term, (MatMul, Hadamard)) and isinstance(term.factors[0], Number):
-            c = term.factors[0].value
-            if c < 0:
-                rest = term.factors[1:]
-                if c != -1:
-                    rest = (Number(-c),) + rest
-                body = rest[0] if len(rest) == 1 else type(term)(rest)
-                return True, self.parenthesize(body, ADD + 1)
-        return False, self.doprint(term)
-
     def _print_MatMul(self, e: MatMul) -> str:
         return self.product(e, "*", "/")
 
@@ -74,29 +49,14 @@ class TextPrinter(Printer):
     def product(self, e: MatMul | Hadamard, times: str, divide: str) -> str:
         coefficient, num, den = split_product(e)
         parts = [self.factor(f, i, e) for i, f in enumerate(num)]
-        text = times.join(parts)
-        if coefficient != 1 or not parts:
-            c = format_number(coefficient)
-            if coefficient == -1 and parts:
-                text = "-" + text
-            else:
-                text = c + (times if parts else "") + text
+        text = self.scaled(coefficient, times.join(parts), times)
         for d in den:
             text += divide + self.parenthesize(d, POWER)
         return text
 
-    def factor(self, f: Expr, i: int, parent: Expr) -> str:
-        if isinstance(f, (MatMul, Hadamard)):
-            lone = isinstance(parent, MatMul) and len(parent.factors) == 2 and i == 0
-            if lone and isinstance(f, Hadamard) and isinstance(parent.factors[0], Number):
-                return self.doprint(f)  # c*(A.*B) reads back from c*A.*B
-            return self.wrap(self.doprint(f))
-        return self.parenthesize(f, MUL + 1)
-
     def _print_Power(self, e: Power) -> str:
-        p = numeric_value(e.exponent)
-        if p is not None and p < 0:
-            inverse = e.base if p == -1 else Power(e.base, Number(-p))
+        inverse = reciprocal_of(e)
+        if inverse is not None:
             slash = "/" if e.shape.is_scalar else "./"
             return "1" + slash + self.parenthesize(inverse, POWER)
         op = "^" if e.shape.is_scalar else ".^"
