@@ -67,7 +67,7 @@ def test_check_is_reproducible_with_a_seed(capsys):
 
 @pytest.mark.parametrize("error", [0.5, math.nan])
 def test_check_above_tolerance_fails_with_status_1(capsys, monkeypatch, error):
-    monkeypatch.setattr(cli, "check_gradient", lambda *args, **kwargs: error)
+    monkeypatch.setattr(cli, "check_derivative", lambda *args, **kwargs: error)
     status, out, err = run(capsys, "tr(A*X*B)", "--wrt", "X", "--check")
     assert status == 1
     assert out == f"A'*B'\ncheck: relative error {error:.1e}\n"
@@ -324,3 +324,23 @@ def test_python_dash_m_matcal():
     )
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+
+
+def test_hessian_of_sum_exp_is_A_transpose_diag_A(capsys):
+    """∇²Σexp(Ax) = Aᵀ diag(exp(Ax)) A (issue: Hessians in matrix form)."""
+    assert cli.main(["sum(exp(A*x))", "--wrt", "x", "--hessian", "--check", "--seed", "0"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "A'*diag(exp(A*x))*A"
+    assert float(out[1].split()[-1]) < 1e-8
+
+
+def test_jacobian_of_sin_is_diag_cos_times_A(capsys):
+    assert cli.main(["sin(A*x + y)", "--wrt", "x", "--jacobian", "--types", "y:vector"]) == 0
+    assert capsys.readouterr().out.strip() == "diag(cos(A*x + y))*A"
+
+
+def test_order_three_prints_index_notation_and_checks(capsys):
+    assert cli.main(["logdet(X)", "--wrt", "X", "--order", "3", "--check", "--seed", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("T[i,j,k,l,p,q] = ")
+    assert float(out[1].split()[-1]) < 1e-8

@@ -12,7 +12,7 @@ import re
 import pytest
 
 import matcal
-from matcal.nodes import ALL_NODES, Einsum, IndexFactor, IndexTerm, Var
+from matcal.nodes import ALL_NODES, Einsum, IndexFactor, IndexTerm, Number, Var
 from matcal.printing import LatexPrinter, to_latex
 from matcal.shapes import Dim, Shape
 
@@ -54,6 +54,7 @@ def test_number():
     assert tex("-3") == "-3"
     assert tex("1e-8") == "10^{-8}"
     assert tex("2e-8") == r"2 \cdot 10^{-8}"
+    assert to_latex(Number(float("-inf"))) == r"-\infty"
 
 
 def test_identity():

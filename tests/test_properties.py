@@ -36,7 +36,6 @@ from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
 import matcal
-from matcal.check import sample_values
 from matcal.nodes import variables
 from matcal.simplify import simplify
 
@@ -46,7 +45,6 @@ S = (None, None)  # scalar
 VN, VM = ("n", None), ("m", None)  # vectors
 MNN, MMM, MMN, MNM = ("n", "n"), ("m", "m"), ("m", "n"), ("n", "m")  # matrices
 SHAPES = (S, VN, VM, MNN, MMM, MMN, MNM)
-SIZES = {"n": 3, "m": 4}
 
 TYPES = {
     "a": "scalar", "c": "scalar", "t": "scalar", "K": "scalar",
@@ -178,19 +176,27 @@ scalar_texts = expr(S, DEPTH)
 any_texts = st.sampled_from(SHAPES).flatmap(lambda shape: expr(shape, DEPTH))
 
 
-def values_for(seed: int) -> dict:
-    """Values of every name at the sizes n = 3, m = 4; square matrices diagonally dominant."""
+def values_for(n: int, m: int, seed: int) -> dict:
+    """Values of every name at sizes n and m, of moderate magnitude: entries 0.5·N(0, 1),
+    square matrices I + 0.3·N(0, 1)/√size (invertible, positive determinant)."""
     rng = np.random.default_rng(seed)
+    sizes = {"n": n, "m": m}
     out = {}
     for name, (rows, cols) in SHAPE_OF.items():
-        dims = [SIZES[d] for d in (rows, cols) if d is not None]
-        value = rng.standard_normal(dims) * 0.5
+        dims = [sizes[d] for d in (rows, cols) if d is not None]
         if _is_square((rows, cols)):
-            value = value + dims[0] * np.eye(dims[0])
+            k = dims[0]
+            value = np.eye(k) + rng.standard_normal(dims) * 0.3 / np.sqrt(k)
             if TYPES[name] == "symmetric":
                 value = (value + value.T) / 2
+        else:
+            value = rng.standard_normal(dims) * 0.5
         out[name] = float(value) if not dims else value
     return out
+
+
+values = st.builds(values_for, st.integers(1, 4), st.integers(1, 4), st.integers(0, 2**16))
+"""Values of every name, at random sizes n, m ∈ 1..4 (1×1 matrices and 1-vectors included)."""
 
 
 def close(u, v) -> bool:
@@ -200,7 +206,18 @@ def close(u, v) -> bool:
 
 
 def finite(value) -> bool:
-    return bool(np.all(np.isfinite(value))) and float(np.max(np.abs(value), initial=0)) < 1e8
+    """Finite and moderate, so that finite differences and tolerances mean something."""
+    return bool(np.all(np.isfinite(value))) and float(np.max(np.abs(value), initial=0)) < 1e6
+
+
+def value_of(e, vals):
+    with np.errstate(all="ignore"):
+        return matcal.evaluate(e, vals)
+
+
+def kind_of(var) -> str:
+    shape = var.shape
+    return "scalar" if shape.is_scalar else "vector" if shape.is_vector else "matrix"
 
 
 PROFILE = settings(
@@ -216,38 +233,41 @@ PROFILE = settings(
 
 
 @PROFILE
-@given(st.sampled_from(SHAPES).flatmap(lambda sh: st.tuples(st.just(sh), expr(sh, DEPTH))))
-def test_generated_text_is_well_shaped(case):
-    """The generator's claim: each text parses, with the kind of shape it was built for."""
+@given(st.sampled_from(SHAPES).flatmap(lambda sh: st.tuples(st.just(sh), expr(sh, DEPTH))),
+       st.integers(1, 4), st.integers(1, 4))
+def test_generated_text_is_well_shaped(case, n, m):
+    """The generator's claim: each text parses, and its value has the shape it was built for."""
     shape, text = case
-    note(text)
     e = matcal.parse(text, TYPES)
-    kind = (e.shape.rows is not None, e.shape.cols is not None)
-    assert kind == (shape[0] is not None, shape[1] is not None)
-    value = matcal.evaluate(e, values_for(0))
-    want = tuple(SIZES[d] for d in shape if d is not None)
-    assert np.shape(value) == want
+    assert (e.shape.rows is None, e.shape.cols is None) == (shape[0] is None, shape[1] is None)
+    sizes = {"n": n, "m": m}
+    assert np.shape(value_of(e, values_for(n, m, 0))) == tuple(sizes[d] for d in shape if d)
 
 
 # ---------------------------------------------------------------- (a) gradients
 
 
 @PROFILE
-@given(scalar_texts)
-def test_gradient_matches_finite_differences(text):
-    """(a) ⟨∇f, V⟩ = D_V f by central differences, for every variable of f."""
+@given(scalar_texts, values)
+def test_gradient_matches_finite_differences(text, vals):
+    """(a) ⟨∇f, V⟩ = D_V f by central differences, for every variable of f.
+
+    Values of moderate size are passed in: check_gradient's own random values shift square
+    matrices by n·I, and then e.g. cos(det(X + B)) has an argument ~1e5, which its fixed step
+    h = 1e-3 cannot resolve (relative error 1.16 for a right gradient).
+    """
     e = matcal.parse(text, TYPES)
-    with np.errstate(all="ignore"):
-        assume(finite(matcal.evaluate(e, sample_values(e, 0))))
+    assume(finite(value_of(e, vals)))
     for name in variables(e):
-        note(f"{text}  wrt {name}: {matcal.gradient(e, name, TYPES)}")
-        assert matcal.check_gradient(e, name, TYPES, seed=0) < 1e-6
+        note(f"d/d{name}: {matcal.gradient(e, name, TYPES)}")
+        with np.errstate(all="ignore"):
+            assert matcal.check_gradient(e, name, TYPES, values=vals, seed=0) < 1e-6
 
 
 @PROFILE
 @given(scalar_texts)
 def test_gradient_has_the_shape_of_the_variable(text):
-    """(a) the gradient of a scalar is shaped like the variable: shape(f) + shape(X) = shape(X)."""
+    """(a) shape(f) + shape(X) with f scalar: the gradient has exactly the variable's shape."""
     e = matcal.parse(text, TYPES)
     for name, var in variables(e).items():
         g = matcal.gradient(e, name, TYPES)
@@ -259,42 +279,36 @@ def test_gradient_has_the_shape_of_the_variable(text):
 
 
 @PROFILE
-@given(any_texts, st.integers(0, 2**16))
-def test_printed_expression_has_the_same_value(text, seed):
+@given(any_texts, values)
+def test_printed_expression_has_the_same_value(text, vals):
     """(b) parse(str(e)) evaluates to the value of e."""
     e = matcal.parse(text, TYPES)
-    vals = values_for(seed)
-    with np.errstate(all="ignore"):
-        want = matcal.evaluate(e, vals)
+    want = value_of(e, vals)
     assume(finite(want))
     note(f"printed: {e}")
-    assert close(matcal.evaluate(matcal.parse(str(e), TYPES), vals), want)
+    assert close(value_of(matcal.parse(str(e), TYPES), vals), want)
 
 
 @PROFILE
-@given(scalar_texts, st.integers(0, 2**16))
-def test_printed_gradient_has_the_same_value(text, seed):
+@given(scalar_texts, values)
+def test_printed_gradient_has_the_same_value(text, vals):
     """(b) str(gradient) parses back to an expression with the gradient's value.
 
     The text alone may not tell its sizes (the gradient of tr(X) is ``eye``), so it is read
-    back as ``(G) + W`` with W a fresh variable of the variable's shape, which fixes them.
+    back as ``(G) + W_`` with W_ a fresh variable of the variable's kind, which fixes them.
     """
     e = matcal.parse(text, TYPES)
-    vals = values_for(seed)
-    with np.errstate(all="ignore"):
-        assume(finite(matcal.evaluate(e, vals)))
+    assume(finite(value_of(e, vals)))
     for name, var in variables(e).items():
         g = matcal.gradient(e, name, TYPES)
         note(f"d/d{name}: {g}")
-        with np.errstate(all="ignore"):
-            want = matcal.evaluate(g, vals)
+        want = value_of(g, vals)
         if not finite(want):
             continue
-        w = np.ones(np.shape(vals[name])) * 0.75
-        kind = "scalar" if var.shape.is_scalar else "vector" if var.shape.is_vector else "matrix"
-        back = matcal.parse(f"({g}) + W_", {**TYPES, "W_": kind})
-        got = matcal.evaluate(back, {**vals, "W_": float(w) if np.ndim(w) == 0 else w})
-        assert close(got - w, want)
+        w = np.full(np.shape(vals[name]), 0.75)
+        back = matcal.parse(f"({g}) + W_", {**TYPES, "W_": kind_of(var)})
+        got = value_of(back, {**vals, "W_": float(w) if np.ndim(w) == 0 else w})
+        assert close(np.asarray(got) - w, want)
 
 
 # ---------------------------------------------------------------- (c) simplify
@@ -310,26 +324,27 @@ def test_simplify_is_idempotent(text):
 
 
 @PROFILE
-@given(any_texts, st.integers(0, 2**16))
-def test_simplify_keeps_shape_and_value(text, seed):
+@given(any_texts, values)
+def test_simplify_keeps_shape_and_value(text, vals):
     """(c) simplify(e) has the shape and the value of e.
 
     When terms cancel, the simplified expression may keep no variable that tells a size
-    (``norm2(x - x)`` → ``norm2(vector(0))``); then only the shape is compared.
+    (``norm2(x - x)`` → ``norm2(vector(0))``): the result's size is passed (``shape=``), and
+    inner sizes no value tells end the comparison.
     """
     e = matcal.parse(text, TYPES)
     once = simplify(e)
     note(f"simplified: {once}")
     assert once.shape == e.shape
-    vals = values_for(seed)
-    with np.errstate(all="ignore"):
-        want = matcal.evaluate(e, vals)
-        assume(finite(want))
-        try:
-            got = matcal.evaluate(once, vals)
-        except matcal.ValuesError as err:
-            assert "size" in err.message and not set(variables(once)) >= set(variables(e))
-            return
+    want = value_of(e, vals)
+    assume(finite(want))
+    try:
+        with np.errstate(all="ignore"):
+            got = matcal.evaluate(once, vals, shape=np.shape(want))
+    except matcal.ValuesError as err:
+        assert "size" in err.message, err.message
+        assert not set(variables(once)) >= set(variables(e)), err.message
+        return
     assert close(got, want)
 
 
@@ -344,6 +359,8 @@ def test_printing_is_stable(text):
     assert str(matcal.parse(printed, TYPES)) == printed
 
 
+@pytest.mark.xfail(strict=True, reason="engine: a gradient's text is not a printing fixpoint, "
+                   "e.g. gradient('norm2(x/a)', 'a'); see the found cases below")
 @PROFILE
 @given(scalar_texts)
 def test_printing_of_gradients_is_stable(text):
@@ -351,4 +368,75 @@ def test_printing_of_gradients_is_stable(text):
     e = matcal.parse(text, TYPES)
     for name in variables(e):
         printed = str(matcal.gradient(e, name, TYPES))
+        note(f"d/d{name}: {printed}")
         assert str(matcal.parse(printed, TYPES)) == printed
+
+
+# ---------------------------------------------------------------- counterexamples found
+# Minimal repros of what the properties above found, kept as plain tests; the ones the engine
+# still gets wrong are strict xfails (remove the mark when fixed).
+
+STABLE_PRINTING = [
+    "x*y'",
+    "(X^2)^3",
+    pytest.param("x'*(y/a)", marks=pytest.mark.xfail(strict=True, reason=(
+        "engine: prints x'*y/a, which parses as (x'*y)/a and prints so"))),
+    pytest.param("x'*(y*z')*w", marks=pytest.mark.xfail(strict=True, reason=(
+        "engine: prints x'*y*z'*w, which parses as (x'*y)*z'*w and prints so"))),
+]
+
+
+@pytest.mark.parametrize("text", STABLE_PRINTING)
+def test_printing_is_stable_on_found_cases(text):
+    printed = str(matcal.parse(text))
+    assert str(matcal.parse(printed)) == printed
+
+
+@pytest.mark.parametrize("text, vals", [
+    ("(X^2)^3", {"X": np.array([[1.0, 1.0], [0.0, 1.0]])}),  # printed X^2^3 = X^8 once
+    ("x*y'", {"x": np.array([1.0, 2.0]), "y": np.array([3.0, 4.0, 5.0])}),
+])
+def test_printed_text_has_the_same_value_on_found_cases(text, vals):
+    e = matcal.parse(text)
+    assert close(matcal.evaluate(str(e), vals), matcal.evaluate(e, vals))
+
+
+@pytest.mark.parametrize("text", ["2*(X - X)", "A*(x - x)", "x'*(y - y)", "((X - X)/2)'",
+                                  "diag(X - X)", "diag(x - x)", "(x - x)'"])
+def test_simplify_keeps_the_shape_of_a_cancelled_expression(text):
+    # once: 2*(X - X) → 0 (scalar), A*(x - x) → matrix(0), x'*(y - y) → vector(0)'
+    e = matcal.parse(text)
+    assert simplify(e).shape == e.shape
+
+
+@pytest.mark.parametrize("text, wrt", [
+    ("a*x'*(y - y)", "a"),  # once vector(0)', and check_gradient raised IndexError
+    ("z'*(A - A)*y", "z"),  # once a zero of y's size; check_gradient raised ValueError
+    ("norm2((A - A)*x) + tr(A'*A)", "A"),
+])
+def test_gradient_of_a_cancelled_expression_has_the_variables_shape(text, wrt):
+    e = matcal.parse(text)
+    assert matcal.gradient(e, wrt).shape == variables(e)[wrt].shape
+    assert matcal.check_gradient(e, wrt, seed=0) < 1e-6
+
+
+@pytest.mark.parametrize("text, wrt, printed", [
+    ("sum(X)", "X", "matrix(1)"),  # once matrix(0), before that a DerivativeError
+    ("x'*X*y", "X", "x*y'"),  # printed an outer product the parser refused
+    ("tr(matrix(c) + X)", "c", None),  # once 1: tr(matrix(1)) lost its n
+    ("sum(inv(C))", "C", None),  # once -inv(C)'*vector(1)*matrix(1)*inv(C)'
+    ("tr(X)", "X", "eye"),  # check_gradient could not size eye
+])
+def test_gradient_on_found_cases(text, wrt, printed):
+    g = matcal.gradient(text, wrt)
+    if printed is not None:
+        assert str(g) == printed
+    matcal.parse(str(g))
+    assert matcal.check_gradient(text, wrt, seed=0) < 1e-6
+
+
+@pytest.mark.xfail(strict=True, reason="engine: prints -(x'*x/a)/norm2(x/a)/a^2, which "
+                   "parses back and prints as -(x'*x)/a/norm2(x/a)/a^2")
+def test_printing_of_a_gradient_is_stable_on_found_case():
+    printed = str(matcal.gradient("norm2(x/a)", "a"))
+    assert str(matcal.parse(printed)) == printed

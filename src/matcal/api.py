@@ -120,6 +120,7 @@ def derivative(expr: Expr | str, wrt: str, order: int = 1,
         return Zero(layout)
     tensor = derivative_tensor(e, var, order)
     if not tensor.terms:
+        _remember_source(Zero(layout), e)
         return Zero(layout)
     terms = tensor_to_matrix(tensor) if len(tensor.free) <= 2 else None
     result = simplify(add(*terms)) if terms is not None else tensor_to_einsum(tensor)

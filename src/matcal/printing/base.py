@@ -11,6 +11,8 @@ product needs parentheses. A target only says how each piece looks.
 
 from __future__ import annotations
 
+import math
+
 from matcal.build import numeric_value
 from matcal.nodes import Add, Expr, Hadamard, MatMul, MatPower, Number, Power, Transpose
 
@@ -113,7 +115,7 @@ def signed_sum(terms: list[tuple[bool, str]]) -> str:
 
 
 def reciprocal_of(e: Expr) -> Expr | None:
-    """For ``b.^-p`` with a numeric p > 0, the denominator ``b.^p`` (``b`` for p = 1); else None."""
+    """The denominator ``b.^p`` (``b`` for p = 1) of ``b.^-p``, numeric p > 0; else None."""
     p = numeric_value(e.exponent) if isinstance(e, Power) else None
     if p is None or p >= 0:
         return None
@@ -143,6 +145,6 @@ def split_product(e: MatMul | Hadamard) -> tuple[float, list[Expr], list[Expr]]:
 
 def format_number(value: float) -> str:
     """Shortest text that reads back as the same float: ``2``, ``0.5``, ``1e-08``."""
-    if value == int(value) and abs(value) < 1e15:
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(value)

@@ -127,6 +127,8 @@ class LatexPrinter(Printer):
 
     def _print_Number(self, e: Number) -> str:
         text = format_number(e.value)
+        if text in ("inf", "-inf"):
+            return text.replace("inf", r"\infty")
         mantissa, _, exponent = text.partition("e")
         if not exponent:
             return text
@@ -268,7 +270,7 @@ class LatexPrinter(Printer):
 
 
 def _has_superscript(e: Expr) -> bool:
-    """True when ``e`` prints ending in a superscript: ``X^{-1}``, ``\\mathbf{1}^T``, ``10^{-8}``."""
+    """True when ``e`` prints with a superscript at its end: ``X^{-1}``, ``\\mathbf{1}^T``."""
     if isinstance(e, (Inverse, MatPower, Power, Transpose)):
         return True
     if isinstance(e, (Ones, Zero)):
