@@ -36,7 +36,9 @@ def assert_caret(err: MatcalError, text: str, pos: int) -> None:
     end = text.find("\n", pos)
     line = text[start : end if end >= 0 else len(text)]
     rendered = str(err).split("\n")
-    shown = next(i for i, r in enumerate(rendered) if r.endswith(line) and r.strip() == line.strip())
+    shown = next((i for i, r in enumerate(rendered)
+                  if r.endswith(line) and r.strip() == line.strip()), None)
+    assert shown is not None, f"the input line {line!r} is not shown in:\n{err}"
     indent = len(rendered[shown]) - len(line)
     assert rendered[shown + 1] == " " * (indent + pos - start) + "^", str(err)
     assert "\n".join(rendered[shown + 2 :]) == err.message

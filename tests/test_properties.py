@@ -11,24 +11,30 @@ A generator for shape T only ever combines sub-expressions whose shapes fit the 
 the text is well-shaped under that assignment of dims; the parser may infer a more general
 typing (X is not known to be square unless something makes it so), of which ours is an
 instance. Constants whose size comes from context (``vector(c)``, ``matrix(c)``, ``eye``)
-appear only next to a sub-expression with variables, so every size can be told from values.
+appear only next to a sub-expression with variables, so values tell every size — except where
+numbers fold to zero (``(0.5 - 0.5)*A``), for which the expected shape is passed.
 
-Domains: only functions smooth everywhere (exp sin cos tanh sigmoid softplus, powers), element
--wise division by ``E.^2 + 1``, scalar division by ``1 + s^2``, and ``inv``/``det``/``logdet``
-only of well-conditioned matrices (square variables, which get diagonally dominant values, and
-their sums and products).
+Domains: only functions smooth everywhere (exp sin cos tanh sigmoid softplus, powers),
+element-wise division by ``E.^2 + 1``, scalar division by ``1 + s^2``, and ``inv``, ``det``,
+``logdet`` only of well-conditioned matrices. Values (``values_for``) are of moderate size, at
+random sizes n, m ∈ 1..4: entries 0.5·N(0, 1), square matrices I + 0.3·N(0, 1)/√size.
 
 Properties:
-    (a) every scalar expression's gradient, for each of its variables, matches central
-        differences (``check_gradient < 1e-6``);
+    (a) every scalar expression's gradient, for each of its variables, has the variable's
+        shape and matches central differences (``check_gradient < 1e-6``);
     (b) ``parse(str(e))`` has the value of ``e``, for expressions and for their gradients;
-    (c) ``simplify`` is idempotent and keeps the value;
+    (c) ``simplify`` is idempotent and keeps the shape and the value;
     (d) printing is stable: ``str(parse(str(e))) == str(e)``.
+
+Deterministic (derandomized) and without shrinking by default; MATCAL_SHRINK=1 shrinks
+counterexamples, MATCAL_EXAMPLES=2000 searches longer. Minimal repros of what these found
+are plain tests in test_found_by_properties.py.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -36,6 +42,7 @@ from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
 import matcal
+from matcal.check import directional_derivative
 from matcal.nodes import variables
 from matcal.simplify import simplify
 
@@ -173,7 +180,10 @@ def expr(draw, shape, depth: int) -> str:
 
 DEPTH = 4
 scalar_texts = expr(S, DEPTH)
-any_texts = st.sampled_from(SHAPES).flatmap(lambda shape: expr(shape, DEPTH))
+any_cases = st.sampled_from(SHAPES).flatmap(lambda sh: st.tuples(st.just(sh), expr(sh, DEPTH)))
+"""(shape, text): the shape in the algebra, which sizes a value whose names folded away
+(``(0.5 - 0.5)*A`` parses to the zero matrix, which no value sizes)."""
+any_texts = any_cases.map(lambda case: case[1])
 
 
 def values_for(n: int, m: int, seed: int) -> dict:
@@ -213,10 +223,16 @@ def finite(value) -> bool:
 def value_of(e, vals, names=None, **kwargs):
     """The value of ``e`` given the values of ``names`` only (default: the names of ``e``;
     for a gradient, those of the expression it came from, which size its constants). Not
-    all of ``vals``: see test_evaluate_ignores_values_of_other_names."""
+    all of ``vals``: see test_found_by_properties.py::test_evaluate_ignores_values_of_other_names."""
     names = variables(e) if names is None else names
     with np.errstate(all="ignore"):
         return matcal.evaluate(e, {k: v for k, v in vals.items() if k in names}, **kwargs)
+
+
+def sized(shape, vals) -> tuple[int, ...]:
+    """The numeric shape of ``shape`` at the sizes of ``vals``."""
+    sizes = {"n": np.size(vals["x"]), "m": np.size(vals["z"])}
+    return tuple(sizes[d] for d in shape if d is not None)
 
 
 def kind_of(var) -> str:
@@ -225,9 +241,9 @@ def kind_of(var) -> str:
 
 
 PROFILE = settings(
-    deadline=None, derandomize=True, max_examples=150,
-    # Shrinking a failure costs minutes; CI reports the example as found. Set
-    # MATCAL_SHRINK=1 to get minimal counterexamples while debugging.
+    deadline=None, derandomize=True, max_examples=int(os.environ.get("MATCAL_EXAMPLES", 150)),
+    # Shrinking a failure costs minutes; CI reports the example as found. While debugging,
+    # MATCAL_SHRINK=1 gives minimal counterexamples and MATCAL_EXAMPLES=2000 searches longer.
     phases=[Phase.explicit, Phase.generate] + ([Phase.shrink] if os.environ.get("MATCAL_SHRINK")
                                                else []),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -237,15 +253,13 @@ PROFILE = settings(
 
 
 @PROFILE
-@given(st.sampled_from(SHAPES).flatmap(lambda sh: st.tuples(st.just(sh), expr(sh, DEPTH))),
-       st.integers(1, 4), st.integers(1, 4))
-def test_generated_text_is_well_shaped(case, n, m):
+@given(any_cases, values)
+def test_generated_text_is_well_shaped(case, vals):
     """The generator's claim: each text parses, and its value has the shape it was built for."""
     shape, text = case
     e = matcal.parse(text, TYPES)
     assert (e.shape.rows is None, e.shape.cols is None) == (shape[0] is None, shape[1] is None)
-    sizes = {"n": n, "m": m}
-    assert np.shape(value_of(e, values_for(n, m, 0))) == tuple(sizes[d] for d in shape if d)
+    assert np.shape(value_of(e, vals, shape=sized(shape, vals))) == sized(shape, vals)
 
 
 # ---------------------------------------------------------------- (a) gradients
@@ -261,12 +275,27 @@ def test_gradient_matches_finite_differences(text, vals):
     h = 1e-3 cannot resolve (relative error 1.16 for a right gradient).
     """
     e = matcal.parse(text, TYPES)
-    assume(finite(value_of(e, vals)))
+    f = value_of(e, vals)
+    assume(finite(f))
     own = {k: v for k, v in vals.items() if k in variables(e)}
     for name in variables(e):
         note(f"d/d{name}: {matcal.gradient(e, name, TYPES)}")
+        if not resolvable(e, own, name, f):
+            continue
         with np.errstate(all="ignore"):
             assert matcal.check_gradient(e, name, TYPES, values=own, seed=0) < 1e-6
+
+
+def resolvable(e, own, name, f) -> bool:
+    """Whether central differences resolve the derivative to 1e-6: it must not be tiny next
+    to f, whose rounding (~1e-16·|f|/h) they amplify. Judged by differences alone, so that a
+    gradient wrongly zero is still checked."""
+    rng = np.random.default_rng(1)
+    direction = rng.standard_normal(np.shape(own[name]))
+    direction = float(direction) if np.ndim(direction) == 0 else direction
+    with np.errstate(all="ignore"):
+        slope = directional_derivative(e, own, name, direction)
+    return bool(abs(slope) > 1e-5 * max(1.0, abs(f)))
 
 
 @PROFILE
@@ -284,20 +313,20 @@ def test_gradient_has_the_shape_of_the_variable(text):
 
 
 @PROFILE
-@given(any_texts, values)
-def test_printed_expression_has_the_same_value(text, vals):
+@given(any_cases, values)
+def test_printed_expression_has_the_same_value(case, vals):
     """(b) parse(str(e)) evaluates to the value of e."""
+    shape, text = case
     e = matcal.parse(text, TYPES)
-    want = value_of(e, vals)
+    want = value_of(e, vals, shape=sized(shape, vals))
     assume(finite(want))
     note(f"printed: {e}")
-    assert close(value_of(matcal.parse(str(e), TYPES), vals), want)
+    # the text may have lost the names that size a constant: (0.5 - 0.5)*z prints vector(0)
+    assert close(value_of(matcal.parse(str(e), TYPES), vals, shape=np.shape(want)), want)
 
 
 @PROFILE
 @given(scalar_texts, values)
-@pytest.mark.xfail(strict=False, reason="texts whose constants only the layout sizes "
-                   "(eye, matrix(0)) need shape= in some draws; being repaired")
 def test_printed_gradient_has_the_same_value(text, vals):
     """(b) str(gradient) parses back to an expression with the gradient's value.
 
@@ -309,12 +338,17 @@ def test_printed_gradient_has_the_same_value(text, vals):
     for name, var in variables(e).items():
         g = matcal.gradient(e, name, TYPES)
         note(f"d/d{name}: {g}")
-        want = matcal.evaluate(g, vals, shape=np.shape(vals[name]))
+        want = value_of(g, vals, names=variables(e), shape=np.shape(vals[name]))
         if not finite(want):
             continue
         w = np.full(np.shape(vals[name]), 0.75)
         back = matcal.parse(f"({g}) + W_", {**TYPES, "W_": kind_of(var)})
-        got = value_of(back, {**vals, "W_": float(w) if np.ndim(w) == 0 else w})
+        try:
+            got = value_of(back, {**vals, "W_": float(w) if np.ndim(w) == 0 else w})
+        except matcal.ValuesError as err:
+            # an inner size no name in the text tells: d/dc tr(matrix(c) + X) = tr(eye)
+            assert "size" in err.message and re.search(r"eye|vector\(|matrix\(", str(g)), err
+            continue
         assert close(np.asarray(got) - w, want)
 
 
@@ -331,19 +365,20 @@ def test_simplify_is_idempotent(text):
 
 
 @PROFILE
-@given(any_texts, values)
-def test_simplify_keeps_shape_and_value(text, vals):
+@given(any_cases, values)
+def test_simplify_keeps_shape_and_value(case, vals):
     """(c) simplify(e) has the shape and the value of e.
 
     When terms cancel, the simplified expression may keep no variable that tells a size
     (``norm2(x - x)`` → ``norm2(vector(0))``): the result's size is passed (``shape=``), and
     inner sizes no value tells end the comparison.
     """
+    shape, text = case
     e = matcal.parse(text, TYPES)
     once = simplify(e)
     note(f"simplified: {once}")
     assert once.shape == e.shape
-    want = value_of(e, vals)
+    want = value_of(e, vals, shape=sized(shape, vals))
     assume(finite(want))
     try:
         got = value_of(once, vals, shape=np.shape(want))
@@ -366,7 +401,7 @@ def test_printing_is_stable(text):
 
 
 @pytest.mark.xfail(strict=True, reason="engine: a gradient's text is not a printing fixpoint, "
-                   "e.g. gradient('norm2(x/a)', 'a'); see the found cases below")
+                   "e.g. gradient('norm2(x/a)', 'a'); see test_found_by_properties.py")
 @PROFILE
 @given(scalar_texts)
 def test_printing_of_gradients_is_stable(text):
@@ -376,83 +411,3 @@ def test_printing_of_gradients_is_stable(text):
         printed = str(matcal.gradient(e, name, TYPES))
         note(f"d/d{name}: {printed}")
         assert str(matcal.parse(printed, TYPES)) == printed
-
-
-# ---------------------------------------------------------------- counterexamples found
-# Minimal repros of what the properties above found, kept as plain tests; the ones the engine
-# still gets wrong are strict xfails (remove the mark when fixed).
-
-STABLE_PRINTING = [
-    "x*y'",
-    "(X^2)^3",
-    pytest.param("x'*(y/a)", marks=pytest.mark.xfail(strict=True, reason=(
-        "engine: prints x'*y/a, which parses as (x'*y)/a and prints so"))),
-    pytest.param("x'*(y*z')*w", marks=pytest.mark.xfail(strict=True, reason=(
-        "engine: prints x'*y*z'*w, which parses as (x'*y)*z'*w and prints so"))),
-]
-
-
-@pytest.mark.parametrize("text", STABLE_PRINTING)
-def test_printing_is_stable_on_found_cases(text):
-    printed = str(matcal.parse(text))
-    assert str(matcal.parse(printed)) == printed
-
-
-@pytest.mark.parametrize("text, vals", [
-    ("(X^2)^3", {"X": np.array([[1.0, 1.0], [0.0, 1.0]])}),  # printed X^2^3 = X^8 once
-    ("x*y'", {"x": np.array([1.0, 2.0]), "y": np.array([3.0, 4.0, 5.0])}),
-])
-def test_printed_text_has_the_same_value_on_found_cases(text, vals):
-    e = matcal.parse(text)
-    assert close(matcal.evaluate(str(e), vals), matcal.evaluate(e, vals))
-
-
-@pytest.mark.parametrize("text", ["2*(X - X)", "A*(x - x)", "x'*(y - y)", "((X - X)/2)'",
-                                  "diag(X - X)", "diag(x - x)", "(x - x)'"])
-def test_simplify_keeps_the_shape_of_a_cancelled_expression(text):
-    # once: 2*(X - X) → 0 (scalar), A*(x - x) → matrix(0), x'*(y - y) → vector(0)'
-    e = matcal.parse(text)
-    assert simplify(e).shape == e.shape
-
-
-@pytest.mark.parametrize("text, wrt", [
-    ("a*x'*(y - y)", "a"),  # once vector(0)', and check_gradient raised IndexError
-    ("z'*(A - A)*y", "z"),  # once a zero of y's size; check_gradient raised ValueError
-    ("norm2((A - A)*x) + tr(A'*A)", "A"),
-])
-def test_gradient_of_a_cancelled_expression_has_the_variables_shape(text, wrt):
-    e = matcal.parse(text)
-    assert matcal.gradient(e, wrt).shape == variables(e)[wrt].shape
-    assert matcal.check_gradient(e, wrt, seed=0) < 1e-6
-
-
-@pytest.mark.parametrize("text, wrt, printed", [
-    ("sum(X)", "X", "matrix(1)"),  # once matrix(0), before that a DerivativeError
-    ("x'*X*y", "X", "x*y'"),  # printed an outer product the parser refused
-    ("tr(matrix(c) + X)", "c", None),  # once 1: tr(matrix(1)) lost its n
-    ("sum(inv(C))", "C", None),  # once -inv(C)'*vector(1)*matrix(1)*inv(C)'
-    ("tr(X)", "X", "eye"),  # check_gradient could not size eye
-])
-def test_gradient_on_found_cases(text, wrt, printed):
-    g = matcal.gradient(text, wrt)
-    if printed is not None:
-        assert str(g) == printed
-    matcal.parse(str(g))
-    assert matcal.check_gradient(text, wrt, seed=0) < 1e-6
-
-
-@pytest.mark.xfail(strict=True, reason="engine: prints -(x'*x/a)/norm2(x/a)/a^2, which "
-                   "parses back and prints as -(x'*x)/a/norm2(x/a)/a^2")
-def test_printing_of_a_gradient_is_stable_on_found_case():
-    printed = str(matcal.gradient("norm2(x/a)", "a"))
-    assert str(matcal.parse(printed)) == printed
-
-
-@pytest.mark.xfail(strict=True, reason="engine: evaluate looks up the variables a derivative "
-                   "came from by structural equality, so parse(\"A'\") borrows X from an "
-                   "earlier gradient('tr(X*A)', 'X') == A' and checks the size of a value it "
-                   "does not use")
-def test_evaluate_ignores_values_of_other_names():
-    vals = {"A": np.ones((2, 3)), "X": np.ones((5, 5))}
-    matcal.gradient("tr(X*A)", "X")
-    assert matcal.evaluate(matcal.parse("A'"), vals).shape == (3, 2)
