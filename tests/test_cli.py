@@ -342,5 +342,5 @@ def test_jacobian_of_sin_is_diag_cos_times_A(capsys):
 def test_order_three_prints_index_notation_and_checks(capsys):
     assert cli.main(["logdet(X)", "--wrt", "X", "--order", "3", "--check", "--seed", "1"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("T[i,j,k,l,p,q] = ")
+    assert out[0].startswith("d3f/dX[i,j]dX[k,l]dX[p,q] = ")
     assert float(out[1].split()[-1]) < 1e-8

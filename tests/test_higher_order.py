@@ -88,7 +88,7 @@ def test_hessian_equals_jacobian_of_gradient():
 
 def test_inverse_jacobian_is_minus_inv_inv_in_index_notation():
     """dX⁻¹ = −X⁻¹ dX X⁻¹ (Matrix Cookbook eq. 40): ∂inv(X)_ij/∂X_kl = −inv(X)_ik inv(X)_lj."""
-    assert str(matcal.jacobian("inv(X)", "X")) == "T[i,j,k,l] = -inv(X)[i,k]*inv(X)[l,j]"
+    assert str(matcal.jacobian("inv(X)", "X")) == "dF[i,j]/dX[k,l] = -inv(X)[i,k]*inv(X)[l,j]"
 
 
 def test_hessian_of_a_vector_expression_is_refused():

@@ -7,7 +7,7 @@
 
 from matcal.api import (
     check_derivative, check_gradient, derivative, evaluate, gradient, hessian, jacobian, parse,
-    to_latex,
+    to_latex, vec_derivative,
 )
 from matcal.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
@@ -16,6 +16,6 @@ from matcal.nodes import Expr
 
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
-    "check_gradient", "check_derivative", "Expr",
+    "check_gradient", "check_derivative", "vec_derivative", "Expr",
     "MatcalError", "ParseError", "ShapeError", "DerivativeError", "ValuesError", "OptionsError",
 ]

@@ -16,6 +16,7 @@ from matcal.build import add
 from matcal.check import compare_with_differences, sample_values
 from matcal.differentiate import derivative_tensor
 from matcal.errors import DerivativeError, MatcalError
+from matcal.kron_form import vec_form
 from matcal.matrix_form import tensor_to_matrix
 from matcal.tensor_form import tensor_to_einsum
 from matcal.nodes import Expr, Var, Zero, variables, walk
@@ -27,7 +28,7 @@ from matcal.simplify import simplify
 
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
-    "check_gradient", "check_derivative", "MatcalError",
+    "check_gradient", "check_derivative", "vec_derivative", "MatcalError",
 ]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -123,7 +124,7 @@ def derivative(expr: Expr | str, wrt: str, order: int = 1,
         _remember_source(Zero(layout), e)
         return Zero(layout)
     terms = tensor_to_matrix(tensor) if len(tensor.free) <= 2 else None
-    result = simplify(add(*terms)) if terms is not None else tensor_to_einsum(tensor)
+    result = simplify(add(*terms)) if terms is not None else tensor_to_einsum(tensor, (var,) * order)
     _remember_source(result, e)
     return result
 
@@ -138,6 +139,38 @@ def _remember_source(result: Expr, source: Expr) -> None:
     _SOURCES.move_to_end(result)
     while len(_SOURCES) > 512:
         _SOURCES.popitem(last=False)
+
+
+def vec_derivative(expr: Expr | str, wrt: str, order: int = 1,
+                   types: Mapping[str, str] | None = None) -> Expr | None:
+    """The derivative in Kronecker form, ∂vec(F)/∂vec(X)ᵀ, when it has one.
+
+    Args:
+        expr: an expression; with ``order=2`` a scalar (then F is its gradient).
+        wrt: the variable (a matrix, or a vector with a matrix-valued F).
+        order: 1 or 2.
+        types: optional name → kind mapping.
+
+    Returns:
+        The mn×pq matrix J with J[i + m·j, k + p·l] = ∂F_ij/∂X_kl (vec stacks columns;
+        Magnus & Neudecker; Matrix Cookbook §10.2.2) as a sum of Kronecker products, e.g.
+        ``kron(B', A)`` for A*X*B; None when some term is no Kronecker product (∂X'/∂X) or the
+        derivative has fewer than 3 axes (then :func:`derivative` is already a matrix).
+
+    Raises:
+        Everything :func:`derivative` raises.
+
+    >>> str(vec_derivative("A*X*B", "X"))
+    "kron(B', A)"
+    """
+    e = _as_expr(expr, types)
+    var = _variable(e, wrt, types)
+    if wrt not in variables(e) or order not in (1, 2) or not var.shape.dims:
+        return None
+    out = vec_form(derivative_tensor(e, var, order), len(var.shape.dims))
+    if out is not None:
+        _remember_source(out, e)
+    return out
 
 
 def jacobian(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None) -> Expr:

@@ -13,7 +13,7 @@ and the transpose of a provably symmetric expression (``X'*X``, ``inv(S)``…) d
 from __future__ import annotations
 
 from matcal.nodes import (
-    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
+    Add, Apply, Det, Kron, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 from matcal.shapes import SCALAR, Shape
@@ -99,7 +99,8 @@ def mul(*factors: Expr) -> Expr:
     """Matrix product, scalars first (numeric coefficient in front), identities dropped.
 
     A scalar-valued sub-product such as ``x'*y`` stays one (scalar) factor, so the matrix
-    factors always form a chain whose neighbouring dimensions agree.
+    factors always form a chain whose neighbouring dimensions agree — unless it is the only
+    one and no other chain is left: ``(x'*y)/a`` and ``x'*(y/a)`` are both ``a⁻¹ x'y``.
     """
     coefficient = 1.0
     scalars: list[Expr] = []
@@ -131,8 +132,10 @@ def mul(*factors: Expr) -> Expr:
                 scalars.append(p)
             else:
                 chain.append(p)
-    if not chain and len(scalars) == 1 and isinstance(scalars[0], MatMul):
-        scalars = list(scalars[0].factors)  # a lone scalar product joins the coefficient
+    products = [n for n, s in enumerate(scalars) if isinstance(s, MatMul)]
+    if not chain and len(products) == 1:  # x'*y/a: the one scalar product is the chain
+        n = products[0]
+        scalars = scalars[:n] + scalars[n + 1 :] + list(scalars[n].factors)
     shape = _chain_shape(chain)
     if zero or coefficient == 0:
         return Zero(shape)
@@ -238,6 +241,8 @@ def _pushed_transpose(e: Expr) -> Expr | None:
         return Inverse(transpose(e.arg))
     if isinstance(e, MatPower):
         return MatPower(transpose(e.base), e.k)
+    if isinstance(e, Kron) and e.shape.is_matrix:
+        return kron(transpose(e.left), transpose(e.right))  # (A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ
     return None
 
 
@@ -256,6 +261,8 @@ def is_symmetric(e: Expr) -> bool:
         return True
     if isinstance(e, (Inverse, Apply)):
         return is_symmetric(e.arg)
+    if isinstance(e, Kron):
+        return is_symmetric(e.left) and is_symmetric(e.right)
     if isinstance(e, MatPower):
         return is_symmetric(e.base)
     if isinstance(e, Power):
@@ -334,6 +341,15 @@ def diag_vector(e: Expr) -> Expr:
     return DiagVector(e)
 
 
+def kron(a: Expr, b: Expr) -> Expr:
+    """A ⊗ B; with a scalar factor, the ordinary product."""
+    if a.shape.is_scalar or b.shape.is_scalar:
+        return mul(a, b)
+    if isinstance(a, Zero) or isinstance(b, Zero):
+        return Zero(Kron(a, b).shape)
+    return Kron(a, b)
+
+
 # ---------------------------------------------------------------- generic rebuilding
 
 _SMART = {
@@ -350,6 +366,7 @@ _SMART = {
     Sum: lambda e, a: total(a),
     DiagMatrix: lambda e, a: diag_matrix(a),
     DiagVector: lambda e, a: diag_vector(a),
+    Kron: lambda e, a, c: kron(a, c),
 }
 
 

@@ -28,9 +28,7 @@ def random_values(
     for name, var in variables(expr).items():
         dims = []
         for d in var.shape.dims:
-            if d not in sizes:
-                sizes[d] = int(rng.integers(2, 6))
-            dims.append(sizes[d])
+            dims.append(_size(d, sizes, rng))
         draw = rng.uniform(0.5, 1.5, dims) if positive else rng.standard_normal(dims)
         if var.shape.is_square:
             if var.symmetric:
@@ -38,6 +36,16 @@ def random_values(
             draw = draw + dims[0] * np.eye(dims[0])
         values[name] = float(draw) if not dims else draw
     return values
+
+
+def _size(d: Dim, sizes: dict[Dim, int], rng: np.random.Generator) -> int:
+    """The size of ``d``: drawn in 2–5 once, or the product of its factors' sizes."""
+    if d not in sizes:
+        if d.factors:
+            sizes[d] = int(np.prod([_size(f, sizes, rng) for f in d.factors]))
+        else:
+            sizes[d] = int(rng.integers(2, 6))
+    return sizes[d]
 
 
 def sample_values(expr: Expr, seed: int | None = None) -> dict[str, Any]:

@@ -21,7 +21,9 @@ import re
 import sys
 from typing import Any, Sequence
 
-from matcal.api import check_derivative, derivative, gradient, hessian, parse, to_latex
+from matcal.api import (
+    check_derivative, derivative, gradient, hessian, parse, to_latex, vec_derivative,
+)
 from matcal.errors import MatcalError, OptionsError, caret_context
 from matcal.functions import FUNCTIONS
 from matcal.nodes import Expr, Var, variables
@@ -202,11 +204,30 @@ def _check(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> float
     return check_derivative(expr, args.wrt, _order(args), types, seed=args.seed)
 
 
+def _vec(expr: Expr, result: Expr, args: argparse.Namespace, types: dict[str, str]):
+    """The Kronecker (vec) form of a derivative of 3 or more axes, when it has one."""
+    if len(result.shape.dims) < 3:
+        return None
+    return vec_derivative(expr, args.wrt, _order(args), types)
+
+
+def _vec_line(vec: Expr, wrt: str, latex: bool, order: int) -> str:
+    """``vec: dvec(F)/dvec(X)' = kron(B', A)`` (vec stacks columns; see the README); for a
+    Hessian, F is the gradient."""
+    f = "grad f" if order == 2 else "F"
+    if latex:
+        f = r"\nabla f" if order == 2 else "F"
+        return (r"\frac{\partial \operatorname{vec}(" + f + r")}{\partial \operatorname{vec}("
+                + wrt + ")^T} = " + to_latex(vec))
+    return f"vec: dvec({f})/dvec({wrt})' = {vec}"
+
+
 def run(args: argparse.Namespace) -> int:
     """Carry out parsed arguments, printing the result; returns the exit status."""
     types = parse_types(args.types)
     expr = parse(args.expr, types)
     result = _derivative(expr, args, types)
+    vec = _vec(expr, result, args, types)
     error = _check(expr, args, types) if args.check else None
     failed = error is not None and not error <= CHECK_TOLERANCE  # a NaN fails too
     if args.json:
@@ -217,11 +238,15 @@ def run(args: argparse.Namespace) -> int:
             "latex": to_latex(result),
             "shapes": shapes(expr),
         }
+        if vec is not None:
+            record["vec_form"] = str(vec)
         if error is not None:
             record["check"] = error if math.isfinite(error) else None  # JSON has no NaN
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
         print(to_latex(result) if args.latex else str(result))
+        if vec is not None:
+            print(_vec_line(vec, args.wrt, args.latex, _order(args)))
         if error is not None:
             print(f"check: relative error {error:.1e}")
     if failed:

@@ -16,9 +16,10 @@ from typing import Callable
 
 from matcal.build import add, hadamard, inverse, number, power, reciprocal
 from matcal.functions import FUNCTIONS
+from matcal.errors import DerivativeError
 from matcal.index import Atom, Delta, Index, Tensor, Term, atom, fresh, fresh_for, simplify_tensor
 from matcal.nodes import (
-    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
+    Add, Apply, Kron, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 
@@ -297,3 +298,13 @@ def _einsum(D: Differentiator, e: Einsum, idx):
         idxs = [tuple(names[n] for n in f.idx) for f in term.factors]
         out += [t.times(term.coeff) for t in D.product(exprs, idxs)]
     return out
+
+
+@rule(Kron)
+def _kron(D: Differentiator, e: Kron, idx):
+    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB (Matrix Cookbook eq. 39) — its entries mix two indices into
+    one, which index notation here does not split yet, so it is refused with a clear error."""
+    raise DerivativeError(
+        f"cannot differentiate {e} yet: the derivative of a Kronecker product is not "
+        "supported; write the expression without kron"
+    )

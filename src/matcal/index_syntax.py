@@ -1,6 +1,8 @@
 """Index notation as input: ``T[i,j,k,l] = A[i,k]*eye[j,l] - inv(X)[i,k]*…``.
 
-The left side names the result's axes, in order; on the right every vector or matrix carries
+The left side names the result's axes, in order — ``T[i,j,k,l]``, or for a derivative
+``dF[i,j]/dX[k,l]`` (``d2f/dX[i,j]dX[k,l]`` for order 2), whose ``dX[k,l]`` also says that k and
+l range over the axes of the variable X; on the right every vector or matrix carries
 its indices (``A[i,k]``, ``(A*X)[i,j]``, ``inv(X)[l,k]``, ``eye[j,l]`` for δ_jl), and every index
 that is not on the left is summed (Einstein's convention, as in Traa's eq. 4–7). Terms combine
 with ``+ -``, factors with ``*`` (or ``.*``) and ``/`` by a scalar. This is the form in which
@@ -31,8 +33,17 @@ def has_index(t) -> bool:
 class IndexSyntax:
     """Typing of index-notation definitions (mixed into the parser's typer)."""
 
-    def definition(self, out: tuple[str, ...], where: int, tree: Tree) -> Einsum:
+    def definition(self, out: tuple[str, ...], parts, tree: Tree) -> Einsum:
         self.index_dims: dict[str, Dim] = {}
+        wrt = []
+        for name, idx in parts:  # dX[k,l] below the bar: k, l range over X's axes
+            var = self.var(name)
+            if len(idx) != len(var.shape.dims):
+                self.fail(ParseError, f"{name} is a {self.describe(var)}; d{name} takes "
+                          f"{len(var.shape.dims)} indices, got {len(idx)}", tree)
+            for n, d in zip(idx, var.shape.dims):
+                self.index_dims[n] = d
+            wrt.append(var)
         terms = self.index_terms(tree)
         for coeff, factors in terms:
             used = {n for _, idx in factors for n in idx}
@@ -47,7 +58,7 @@ class IndexSyntax:
         dims = tuple(self.index_dims[n] for n in out)
         return Einsum(out, dims, tuple(
             IndexTerm(c, tuple(IndexFactor(e, ix) for e, ix in f)) for c, f in terms
-        ))
+        ), tuple(wrt))
 
     def index_terms(self, t: Tree) -> list[RawTerm]:
         if not has_index(t):

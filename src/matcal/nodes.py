@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar
 
-from matcal.shapes import SCALAR, Dim, Shape
+from matcal.shapes import SCALAR, Dim, Shape, product_dim
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +289,26 @@ class Apply(Expr):
         return self.arg.shape
 
 
+@dataclass(frozen=True, slots=True)
+class Kron(Expr):
+    """Kronecker product ``kron(A, B)`` = A ⊗ B: the block matrix [A_ij B] (Matrix Cookbook
+    §10.2.1); of two vectors, the vector of all products a_i b_j."""
+
+    left: Expr
+    right: Expr
+
+    def _compute_shape(self) -> Shape:
+        a, b = self.left.shape, self.right.shape
+        return Shape(_times(a.rows, b.rows), _times(a.cols, b.cols))
+
+
+def _times(x: Dim | None, y: Dim | None) -> Dim | None:
+    """Product of two dims; an absent one (a vector's missing axis) counts as 1."""
+    if x is None or y is None:
+        return y if x is None else x
+    return product_dim(x, y)
+
+
 # ---------------------------------------------------------------- index notation
 
 
@@ -315,17 +335,22 @@ class Einsum(Expr):
     Entry ``out`` of the result is the sum of the terms, each summed over every index that is
     not in ``out`` (the summation convention; Laue et al., NeurIPS 2018). ``dims`` are the
     dims of the ``out`` axes. The form of every derivative that no matrix notation expresses.
+
+    ``wrt`` is empty for a plain tensor; for a derivative of order k it holds the variable k
+    times, and the last k·rank(X) names of ``out`` are its axes. It prints as
+    ``dF[i,j]/dX[k,l] = …``, so the variable sizes axes the factors leave open (δ in ∂X/∂X).
     """
 
     out: tuple[str, ...]
     dims: tuple[Dim, ...]
     terms: tuple[IndexTerm, ...]
+    wrt: tuple[Var, ...] = ()
 
     def _compute_shape(self) -> Shape:
         return Shape.of(self.dims)
 
     def children(self) -> tuple[Expr, ...]:
-        return tuple(f.expr for t in self.terms for f in t.factors)
+        return tuple(f.expr for t in self.terms for f in t.factors) + self.wrt[:1]
 
     def rebuild(self, *children: Expr) -> Expr:
         it = iter(children)
@@ -333,12 +358,16 @@ class Einsum(Expr):
             IndexTerm(t.coeff, tuple(IndexFactor(next(it), f.idx) for f in t.factors))
             for t in self.terms
         )
-        return Einsum(self.out, self.dims, terms)
+        wrt = self.wrt
+        if wrt:
+            v = next(it)
+            wrt = (v,) * len(wrt)
+        return Einsum(self.out, self.dims, terms, wrt)
 
 
 ALL_NODES: tuple[type[Expr], ...] = (
     Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, Transpose,
-    Trace, Det, LogDet, Inverse, Sum, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Einsum,
+    Trace, Det, LogDet, Inverse, Sum, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Kron, Einsum,
 )
 """Every node class; tests assert each has an entry in every transformation table."""
 

@@ -15,7 +15,7 @@ import numpy as np
 from matcal.errors import ValuesError
 from matcal.functions import FUNCTIONS
 from matcal.nodes import (
-    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
+    Add, Apply, Kron, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
     variables, walk,
 )
@@ -60,6 +60,12 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
             source.setdefault(d, name)
         if var.symmetric and arr.shape[0] != arr.shape[1]:
             raise ValuesError(f"values: {name} is symmetric but has shape {arr.shape}")
+    for d, n in list(sizes.items()):  # a value sized a Kronecker product's dim m·n
+        if d.factors and all(f in sizes for f in d.factors):
+            if int(np.prod([sizes[f] for f in d.factors])) != n:
+                raise ValuesError(f"values: {source[d]} has size {n} along {d}, but "
+                                  f"{' × '.join(str(sizes[f]) for f in d.factors)} = "
+                                  f"{int(np.prod([sizes[f] for f in d.factors]))} from the other values")
     if shape is not None:  # the expected layout sizes what only the layout fixes
         if len(shape) != len(expr.shape.dims):
             raise ValuesError(f"shape {tuple(shape)} has {len(shape)} axes, but the "
@@ -70,6 +76,8 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
                                   f"dimension {d} is {sizes[d]}")
     for node in walk(expr):
         for d in node.shape.dims:
+            if d not in sizes and d.factors and all(f in sizes for f in d.factors):
+                sizes[d] = int(np.prod([sizes[f] for f in d.factors]))
             if d not in sizes:
                 raise ValuesError(
                     f"values: cannot tell the size {d} of {node!s}; no value fixes it "
@@ -300,3 +308,9 @@ def _einsum(ev: Evaluator, e: Einsum):
         else:
             total = total + scale
     return total
+
+
+@_rule(Kron)
+def _kron(ev: Evaluator, e: Kron):
+    out = np.kron(_as_2d(ev(e.left), e.left.shape), _as_2d(ev(e.right), e.right.shape))
+    return out if e.shape.is_matrix else out.reshape(-1)

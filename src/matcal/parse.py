@@ -10,6 +10,7 @@ Every error carries the input line and a caret at the offending position.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from functools import lru_cache
 from importlib import resources
@@ -23,7 +24,7 @@ from matcal.errors import OptionsError, ParseError, ShapeError
 from matcal.functions import FUNCTIONS
 from matcal.index_syntax import IndexSyntax
 from matcal.nodes import Apply, Einsum, Expr, Identity, Norm1, Norm2, Ones, Var, Zero, walk
-from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, readable_names
+from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, product_dim, readable_names
 
 KINDS = ("scalar", "vector", "matrix", "symmetric")
 
@@ -33,7 +34,9 @@ GREEK = frozenset(
 )
 
 MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "sum", "norm1", "norm2",
-                    "vector", "matrix")
+                    "vector", "matrix", "kron")
+ARITY = {"kron": 2}
+"""Functions of more than one argument; every other function takes one."""
 KNOWN_FUNCTIONS = MATRIX_FUNCTIONS + tuple(FUNCTIONS)
 
 SYNONYMS = {
@@ -106,32 +109,55 @@ def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
     kinds = check_types(types)
     if not text.strip():
         raise ParseError("the expression is empty; write one, e.g. tr(A*X)")
-    out, body = _split_definition(text)
+    lhs, body = _split_definition(text)
     try:
         tree = _parser().parse(body)
     except UnexpectedInput as err:
         raise _syntax_error(text, err) from None
-    return _Typer(text, kinds).run(tree, out)
+    return _Typer(text, kinds).run(tree, lhs)
 
 
-_LHS = re.compile(r"\s*[A-Za-z_]\w*\s*\[\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*\]\s*\Z")
+_IDX = r"[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*"
+_PLAIN_LHS = re.compile(rf"\s*[A-Za-z_]\w*\s*\[\s*({_IDX})\s*\]\s*\Z")
+_DERIVATIVE_LHS = re.compile(
+    rf"\s*d(\d*)\s*[A-Za-z_]\w*\s*(?:\[\s*({_IDX})\s*\])?\s*/"
+    rf"((?:\s*d\s*[A-Za-z_]\w*\s*\[\s*{_IDX}\s*\])+)\s*\Z"
+)
+_WRT_PART = re.compile(rf"d\s*([A-Za-z_]\w*)\s*\[\s*({_IDX})\s*\]")
 
 
-def _split_definition(text: str) -> tuple[tuple[str, ...] | None, str]:
-    """For ``T[i,j] = …``: the left side's index names, and the text with the left side
-    blanked out (so positions in errors still point into the original text)."""
+def _names(group: str | None) -> tuple[str, ...]:
+    return tuple(n.strip() for n in group.split(",")) if group else ()
+
+
+def _split_definition(text: str):
+    """For ``T[i,j] = …`` or ``dF[i,j]/dX[k,l] = …``: (left side, the text with the left side
+    blanked out so positions in errors still point into the original text); else (None, text).
+
+    The left side is (all index names in order, [(variable, its index names), …]).
+    """
     k = text.find("=")
     if k < 0:
         return None, text
-    m = _LHS.match(text[:k])
-    if not m:
+    lhs = text[:k]
+    plain = _PLAIN_LHS.match(lhs)
+    derivative = None if plain else _DERIVATIVE_LHS.match(lhs)
+    if plain:
+        out, parts = _names(plain.group(1)), []
+    elif derivative:
+        parts = [(v, _names(ix)) for v, ix in _WRT_PART.findall(derivative.group(3))]
+        out = _names(derivative.group(2)) + tuple(n for _, ix in parts for n in ix)
+        if derivative.group(1) and int(derivative.group(1)) != len(parts):
+            raise ParseError(f"d{derivative.group(1)} needs {derivative.group(1)} d-terms "
+                             f"below the bar, got {len(parts)}", text, 0)
+    else:
         raise ParseError(
-            "'=' defines a tensor in index notation: write T[i,j] = A[i,k]*B[k,j]", text, k
+            "'=' defines a tensor in index notation: write T[i,j] = A[i,k]*B[k,j], or a "
+            "derivative dF[i,j]/dX[k,l] = …", text, k
         )
-    names = tuple(n.strip() for n in m.group(1).split(","))
-    if len(set(names)) != len(names):
-        raise ParseError("an index appears twice on the left side", text, m.start(1))
-    return names, " " * (k + 1) + text[k + 1 :]
+    if len(set(out)) != len(out):
+        raise ParseError("an index appears twice on the left side", text, 0)
+    return (out, parts), " " * (k + 1) + text[k + 1 :]
 
 
 def _syntax_error(text: str, err: UnexpectedInput) -> ParseError:
@@ -170,8 +196,8 @@ class _Typer(IndexSyntax):
         self.unifier = Unifier()
         self.vars: dict[str, Var] = {}
 
-    def run(self, tree: Tree | Token, out: tuple[str, ...] | None = None) -> Expr:
-        expr = self.expr(tree) if out is None else self.definition(out, 0, tree)
+    def run(self, tree: Tree | Token, lhs=None) -> Expr:
+        expr = self.expr(tree) if lhs is None else self.definition(*lhs, tree)
         return self._resolve(expr)
 
     # ------------------------------------------------------------ dims
@@ -179,12 +205,16 @@ class _Typer(IndexSyntax):
     def _resolve(self, expr: Expr) -> Expr:
         order: list[Dim] = []
         for node in walk(expr):
-            shape = node.shape
-            order.extend(self.unifier.find(d) for d in shape.dims)
-        names = readable_names(order)
+            for d in node.shape.dims:
+                root = self.unifier.find(d)
+                order.extend(root.factors or (root,))
+        names = readable_names([self.unifier.find(d) for d in order])
 
         def rename(d: Dim) -> Dim:
-            return names[self.unifier.find(d)]
+            root = self.unifier.find(d)
+            if root.factors:  # a Kronecker product's dims stay products of readable names
+                return functools.reduce(product_dim, map(rename, root.factors))
+            return names[root]
 
         def fix(node: Expr) -> Expr:
             if isinstance(node, Var):
@@ -194,7 +224,7 @@ class _Typer(IndexSyntax):
             if isinstance(node, Identity):
                 return Identity(rename(node.n))
             if isinstance(node, Einsum):
-                return Einsum(node.out, tuple(map(rename, node.dims)), node.terms)
+                return Einsum(node.out, tuple(map(rename, node.dims)), node.terms, node.wrt)
             return node
 
         return b.map_bottom_up(expr, fix)
@@ -379,12 +409,15 @@ class _Typer(IndexSyntax):
             if not close:
                 hint = f"; known functions: {', '.join(KNOWN_FUNCTIONS)}"
             self.fail(ParseError, f"unknown function {name!r}{hint}", name_tok)
-        if len(arg_trees) != 1:
+        arity = ARITY.get(name, 1)
+        if len(arg_trees) != arity:
             self.fail(
                 ParseError,
-                f"{name} takes 1 argument, got {len(arg_trees)}",
+                f"{name} takes {arity} argument{'s' if arity > 1 else ''}, got {len(arg_trees)}",
                 name_tok,
             )
+        if arity > 1:
+            return getattr(self, "_fn_" + name)(*map(self.expr, arg_trees), name_tok)
         arg = self.expr(arg_trees[0])
         if name in FUNCTIONS:
             return Apply(name, arg)
@@ -430,6 +463,12 @@ class _Typer(IndexSyntax):
 
     def _fn_norm2(self, a: Expr, where) -> Expr:
         return Apply("abs", a) if a.shape.is_scalar else Norm2(a)
+
+    def _fn_kron(self, a: Expr, c: Expr, where) -> Expr:
+        if not ((a.shape.is_matrix and c.shape.is_matrix) or (a.shape.is_vector and c.shape.is_vector)):
+            self.fail(ShapeError, "kron takes two matrices or two vectors, got "
+                      f"{self.describe(a)} and {self.describe(c)}", where)
+        return b.kron(a, c)
 
     def _fn_vector(self, a: Expr, where) -> Expr:
         return self.constant(a, Shape(fresh_dim(), None), "vector", where)

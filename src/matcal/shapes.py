@@ -17,12 +17,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Dim:
-    """A symbolic dimension, e.g. ``n``."""
+    """A symbolic dimension, e.g. ``n``; a product of dims (``m·p``, the rows of a Kronecker
+    product) lists its ``factors``."""
 
     name: str
+    factors: tuple["Dim", ...] = ()
 
     def __str__(self) -> str:
         return self.name
+
+
+def product_dim(a: Dim, b: Dim) -> Dim:
+    """The dim a·b (size = size of a × size of b)."""
+    factors = (a.factors or (a,)) + (b.factors or (b,))
+    return Dim("·".join(d.name for d in factors), factors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +133,17 @@ class Unifier:
         return root
 
     def unify_dims(self, a: Dim, b: Dim) -> None:
+        """Make ``a`` and ``b`` one dim. Two products of as many factors are unified factor by
+        factor (m·n = p·q gives m = p and n = q), the symbolic reading of kron shapes."""
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self._parent[rb] = ra
+        if ra == rb:
+            return
+        if rb.factors and not ra.factors:
+            ra, rb = rb, ra  # keep the product as the root: its factors give its size
+        self._parent[rb] = ra
+        if ra.factors and len(ra.factors) == len(rb.factors):
+            for x, y in zip(ra.factors, rb.factors):
+                self.unify_dims(x, y)
 
     def unify_optional(self, a: Dim | None, b: Dim | None) -> bool:
         if a is None or b is None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import itertools
 
-from matcal.build import numeric_value
+from matcal.build import add, numeric_value, transpose
 from matcal.index import Index, Tensor
 from matcal.matrix_form import reduce_term
-from matcal.nodes import Einsum, Identity, IndexFactor, IndexTerm
+from matcal.nodes import Einsum, Identity, IndexFactor, IndexTerm, Var
 
 _LETTERS = "ijklpqrstuvwabcdefgh"
 
@@ -26,8 +26,9 @@ def _names():
         yield f"i{n}"
 
 
-def tensor_to_einsum(t: Tensor) -> Einsum:
-    """``t`` as an index-notation expression, laid out along ``t.free``."""
+def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
+    """``t`` as an index-notation expression, laid out along ``t.free``; ``wrt``: the variable
+    once per order when ``t`` is a derivative (it then prints as ``dF[i,j]/dX[k,l] = …``)."""
     names = _names()
     label: dict[Index, str] = {i: next(names) for i in t.free}
     summed_pool = list(itertools.islice(names, 64))
@@ -53,7 +54,10 @@ def tensor_to_einsum(t: Tensor) -> Einsum:
         for e, ix in items:
             factors.append(IndexFactor(e, tuple(name(i) for i in ix)))
         terms.append(_canonical(IndexTerm(coeff, tuple(factors)), set(label.values())))
-    return Einsum(tuple(label[i] for i in t.free), tuple(i.dim for i in t.free), _collect(terms))
+    if wrt and not wrt[0].shape.dims:
+        wrt = ()  # a scalar variable adds no axes: a plain tensor
+    return Einsum(tuple(label[i] for i in t.free), tuple(i.dim for i in t.free), _collect(terms),
+                  wrt)
 
 
 def _canonical(term: IndexTerm, free: set[str]) -> IndexTerm:
@@ -78,10 +82,41 @@ def _canonical(term: IndexTerm, free: set[str]) -> IndexTerm:
 
 
 def _collect(terms: list[IndexTerm]) -> tuple[IndexTerm, ...]:
+    """Equal terms add up; terms equal but for one matrix factor on the same two indices
+    share it: A[i,k]*δ[j,l] + A[k,i]*δ[j,l] = (A + A')[i,k]*δ[j,l] (symmetric form)."""
     total: dict[tuple[IndexFactor, ...], float] = {}
     for t in terms:
         total[t.factors] = total.get(t.factors, 0.0) + t.coeff
-    return tuple(IndexTerm(c, f) for f, c in total.items() if c != 0)
+    out = [IndexTerm(c, f) for f, c in total.items() if c != 0]
+    merged = True
+    while merged:
+        merged = False
+        for a in range(len(out)):
+            for b in range(a + 1, len(out)):
+                joined = _join(out[a], out[b])
+                if joined is not None:
+                    out[a] = joined
+                    del out[b]
+                    merged = True
+                    break
+            if merged:
+                break
+    return tuple(out)
+
+
+def _join(s: IndexTerm, t: IndexTerm) -> IndexTerm | None:
+    if s.coeff != t.coeff or len(s.factors) != len(t.factors):
+        return None
+    diff = [n for n, (f, g) in enumerate(zip(s.factors, t.factors)) if f != g]
+    if len(diff) != 1:
+        return None
+    f, g = s.factors[diff[0]], t.factors[diff[0]]
+    if len(f.idx) != 2 or set(f.idx) != set(g.idx) or f.idx[0] == f.idx[1]:
+        return None
+    other = g.expr if g.idx == f.idx else transpose(g.expr)
+    factors = list(s.factors)
+    factors[diff[0]] = IndexFactor(add(f.expr, other), f.idx)
+    return IndexTerm(s.coeff, tuple(factors))
 
 
 

@@ -148,3 +148,15 @@ def format_number(value: float) -> str:
     if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
+
+
+def derivative_sides(e) -> tuple[int, tuple[str, ...], list[tuple[str, tuple[str, ...]]]]:
+    """Of an :class:`~matcal.nodes.Einsum`: (order, the function's index names, [(variable
+    name, its index names)] once per order); order 0 and no parts for a plain tensor."""
+    if not e.wrt:
+        return 0, e.out, []
+    rank = len(e.wrt[0].shape.dims)
+    k = len(e.wrt)
+    nf = len(e.out) - k * rank
+    parts = [(e.wrt[0].name, e.out[nf + n * rank : nf + (n + 1) * rank]) for n in range(k)]
+    return k, e.out[:nf], parts

@@ -21,13 +21,13 @@ import re
 
 from matcal.functions import FUNCTIONS
 from matcal.nodes import (
-    Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor,
+    Apply, Kron, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor,
     IndexTerm, Inverse, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum,
     Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
-    ATOM, MUL, POWER, Printer, format_number, precedence, reciprocal_of, signed_sum,
-    split_product,
+    ATOM, MUL, POWER, Printer, derivative_sides, format_number, precedence, reciprocal_of,
+    signed_sum, split_product,
 )
 
 GREEK = frozenset(
@@ -234,6 +234,11 @@ class LatexPrinter(Printer):
     def _print_DiagVector(self, e: DiagVector) -> str:
         return self.call(r"\operatorname{diag}", e.arg)
 
+    def _print_Kron(self, e: Kron) -> str:
+        """``(A ⊗ B)``: always in parentheses, as ⊗ mixes badly with juxtaposed products."""
+        return (r"\left(" + self.parenthesize(e.left, MUL, strict=True) + r" \otimes "
+                + self.parenthesize(e.right, MUL, strict=True) + r"\right)")
+
     def _print_Apply(self, e: Apply) -> str:
         spec = FUNCTIONS.get(e.func)
         name = spec.latex if spec else r"\operatorname{" + e.func + "}"
@@ -246,7 +251,15 @@ class LatexPrinter(Printer):
     def _print_Einsum(self, e: Einsum) -> str:
         """``T_{ijk} = \\sum_{p} A_{ip} ...``: each term summed over its indices not in ``out``."""
         terms = [(t.coeff < 0, self.index_term(t, e.out)) for t in e.terms]
-        left = "T_{" + _indices(e.out) + "}" if e.out else "T"
+        order, fidx, parts = derivative_sides(e)
+        if order:
+            top = r"\partial" + (f"^{{{order}}}" if order > 1 else "") + " "
+            top += ("F_{" + _indices(fidx) + "}") if fidx else "f"
+            bottom = " ".join(r"\partial " + symbol(v, bold=False) + "_{" + _indices(ix) + "}"
+                              for v, ix in parts)
+            left = r"\frac{" + top + "}{" + bottom + "}"
+        else:
+            left = "T_{" + _indices(e.out) + "}" if e.out else "T"
         return left + " = " + (signed_sum(terms) or "0")
 
     def index_term(self, term: IndexTerm, out: tuple[str, ...]) -> str:

@@ -14,7 +14,8 @@ from matcal.nodes import (
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
-    ATOM, MUL, POSTFIX, POWER, Printer, format_number, reciprocal_of, split_product,
+    ATOM, MUL, POSTFIX, POWER, Printer, derivative_sides, format_number, reciprocal_of,
+    split_product,
 )
 
 
@@ -101,6 +102,9 @@ class TextPrinter(Printer):
     def _print_Apply(self, e: Apply) -> str:
         return self.call(e.func, e.arg)
 
+    def _print_Kron(self, e: Kron) -> str:
+        return f"kron({self.doprint(e.left)}, {self.doprint(e.right)})"
+
     def _print_Einsum(self, e: Einsum) -> str:
         """``T[i,j,k] = A[i,k]*x[j] - …``: indices not on the left are summed."""
         out = ""
@@ -118,7 +122,16 @@ class TextPrinter(Printer):
                 out = ("-" if c < 0 else "") + body
             else:
                 out += (" - " if c < 0 else " + ") + body
-        return f"T[{','.join(e.out)}] = {out or '0'}"
+        return f"{self.einsum_left(e)} = {out or '0'}"
+
+    def einsum_left(self, e: Einsum) -> str:
+        """``T[i,j]``; for a derivative ``dF[i,j]/dX[k,l]``, ``d2f/dX[i,j]dX[k,l]``."""
+        order, fidx, parts = derivative_sides(e)
+        if not order:
+            return f"T[{','.join(e.out)}]"
+        top = f"d{order if order > 1 else ''}{'F' if fidx else 'f'}"
+        top += f"[{','.join(fidx)}]" if fidx else ""
+        return top + "/" + "".join(f"d{v}[{','.join(ix)}]" for v, ix in parts)
 
 
 _TEXT = TextPrinter()
