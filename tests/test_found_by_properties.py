@@ -23,8 +23,7 @@ STABLE_PRINTING = [
     "x*y'",
     "(X^2)^3",
     "x'*(y/a)",  # printed x'*y/a, which parsed as (x'*y)/a and printed so
-    pytest.param("x'*(y*z')*w", marks=pytest.mark.xfail(strict=True, reason=(
-        "engine: prints x'*y*z'*w, which parses as (x'*y)*z'*w and prints so"))),
+    "x'*(y*z')*w",  # printed x'*y*z'*w, which parsed as (x'*y)*z'*w and printed so
 ]
 
 

@@ -68,6 +68,8 @@ input language (MATLAB-like, as on matrixcalculus.org):
                  sum of all entries, 1-norm, Euclidean/Frobenius norm)
 {_wrapped(elementwise, "  element-wise:  ")}
   constants:     vector(c)  matrix(c)  eye   (all c's, identity; size inferred)
+  kron(A, B)     Kronecker product
+  T[i,j] = A[i,k]*B[k,j]    index notation (Einstein summation over k)
 
 types (naming convention; --types overrides it per name):
   a-g            scalars              alpha beta ... lambda sigma ...  scalars (Greek)
@@ -79,8 +81,11 @@ layout:
   The derivative of f by X has shape shape(f) + shape(X). For a scalar f this is the
   gradient, the same shape as X: the (i,j) entry is df/dX_ij. A symmetric X gets the
   symmetric gradient (G + G')/2 (Srinivasan & Panda, arXiv:1911.06491).
-  (A vector f(x) has the m×n Jacobian and a scalar's Hessian by an n-vector is n×n; this
-  command computes gradients, so f must be a scalar.)
+  A vector f(x) has the m×n Jacobian (--jacobian); a scalar's Hessian by an n-vector is n×n
+  (--hessian); --order K gives any order. With more than two axes the result prints in index
+  notation, dF[i,j]/dX[k,l] = A[i,k]*B[l,j] (indices not on the left are summed; it parses
+  back), and, where it is a sum of Kronecker products, in vec form:
+  dvec(F)/dvec(X)' = kron(B', A), vec stacking columns.
 
 examples:
   matcal "tr(A*X*B*X*C')" --wrt X
@@ -94,6 +99,8 @@ examples:
       0.5*X' + 0.5*X
   matcal "logdet(X'*X)" --wrt X --latex
       2 \\mathbf{{X}} \\left(\\mathbf{{X}}^T \\mathbf{{X}}\\right)^{{-1}}
+  matcal "sum(exp(A*x))" --wrt x --hessian
+      A'*diag(exp(A*x))*A
   matcal "x'*S*x" --wrt x --types S:symmetric --json --check
   matcal --wrt X -- "-tr(A*X)"      (an expression that starts with '-' goes after --)
 

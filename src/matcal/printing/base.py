@@ -143,6 +143,32 @@ def split_product(e: MatMul | Hadamard) -> tuple[float, list[Expr], list[Expr]]:
     return coefficient, num, den
 
 
+def chain_groups(factors: list[Expr]) -> list[list[Expr]]:
+    """The factors of a matrix product in runs that print as one chain read left to right.
+
+    Parsing ``x'*y*z'*w`` makes ``x'*y`` a scalar factor of its own, a product of another
+    shape; so a vector that would close a scalar-valued prefix of the chain is grouped with
+    the factor after it: ``x'*(y*z')*w``.
+    """
+    groups: list[list[Expr]] = []
+    last: list[Expr] | None = None  # the group of the latest matrix factor
+    rows = cols = None  # of the chain so far (None: a vector's missing axis)
+    for f in factors:
+        if f.shape.is_scalar:
+            groups.append([f])
+            continue
+        if last is None:
+            rows = f.shape.rows
+        elif rows is None and cols is None:  # the chain so far is a scalar
+            last.append(f)
+            cols = f.shape.cols
+            continue
+        last = [f]
+        groups.append(last)
+        cols = f.shape.cols
+    return groups
+
+
 def format_number(value: float) -> str:
     """Shortest text that reads back as the same float: ``2``, ``0.5``, ``1e-08``."""
     if math.isfinite(value) and value == int(value) and abs(value) < 1e15:

@@ -14,8 +14,8 @@ from matcal.nodes import (
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
-    ATOM, MUL, POSTFIX, POWER, Printer, derivative_sides, format_number, reciprocal_of,
-    split_product,
+    ATOM, MUL, POSTFIX, POWER, Printer, chain_groups, derivative_sides, format_number,
+    reciprocal_of, split_product,
 )
 
 
@@ -50,6 +50,12 @@ class TextPrinter(Printer):
     def product(self, e: MatMul | Hadamard, times: str, divide: str) -> str:
         coefficient, num, den = split_product(e)
         parts = [self.factor(f, i, e) for i, f in enumerate(num)]
+        if isinstance(e, MatMul) and len(num) > 2:  # x'*(y*z')*w: see chain_groups
+            parts, at = [], 0
+            for group in chain_groups(num):
+                text = times.join(self.factor(f, at + n, e) for n, f in enumerate(group))
+                parts.append(self.wrap(text) if len(group) > 1 else text)
+                at += len(group)
         text = self.scaled(coefficient, times.join(parts), times)
         for d in den:
             text += divide + self.parenthesize(d, POWER)
