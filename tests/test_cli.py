@@ -194,7 +194,7 @@ def test_help_examples_print_what_help_says(capsys):
         for i, line in enumerate(lines[:-1])
         if line.startswith("  matcal ") and lines[i + 1].startswith("      ")
     ]
-    assert len(shown) == 5
+    assert len(shown) == 6
     for command, first_line in shown:
         status, out, _ = run(capsys, *shlex.split(command)[1:])
         assert (status, out.splitlines()[0]) == (0, first_line), command
