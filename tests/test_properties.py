@@ -400,8 +400,6 @@ def test_printing_is_stable(text):
     assert str(matcal.parse(printed, TYPES)) == printed
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a gradient's text is not a printing fixpoint, "
-                   "e.g. gradient('norm2(x/a)', 'a'); see test_found_by_properties.py")
 @PROFILE
 @given(scalar_texts)
 def test_printing_of_gradients_is_stable(text):

@@ -26,7 +26,7 @@ from matcal.differentiate import RULES, Differentiator, derivative_tensor
 from matcal.functions import FUNCTIONS
 from matcal.index import Delta, fresh_for
 from matcal.nodes import (
-    ALL_NODES, Add, Kron, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse,
+    ALL_NODES, Add, IndexSum, Kron, Select, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse,
     LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var,
     Zero, variables,
 )
@@ -829,11 +829,28 @@ def test_d_kron_is_refused_with_a_clear_error():
     assert str(matcal.gradient("x'*kron(A, B)*x", "x")) == "(kron(A, B) + kron(A, B)')*x"
 
 
+@identity(Select)
+def test_d_row_selection_is_unit_row_times_dX():
+    """B[k,:] = e_kᵀ B and B[:,k] = B e_k with e_k the k-th column of I, so d(B[k,:]) = e_kᵀ dB
+    (Traa eq. 43): ∂ Σ_k B[k,:] X y / ∂X = Σ_k B[k,:]ᵀ yᵀ."""
+    assert_exact("sum(k, X[k,:]*y)", "X", "sum(k, eye[:,k]*y')", {"y": "vector"})
+    assert_exact("sum(k, B[k,:]*X*y)", "X", "sum(k, B[k,:]'*y')", {"y": "vector"})
+
+
+@identity(IndexSum)
+def test_d_index_sum_is_sum_of_derivatives():
+    """d Σ_k f_k = Σ_k d f_k (Traa eq. 43): the gradient of Σ_k (B[k,:] x)² is
+    Σ_k 2 B[k,:]ᵀ (B[k,:] x) = 2 B'B x."""
+    assert_exact("sum(k, (B[k,:]*x)^2)", "x", "sum(k, 2*(B[k,:]*x)*B[k,:]')")
+
+
 # ================================================================ numerical checks
 
 
 # (expr, wrt, types, positive): each rule exercised again, against central differences
 NUMERIC = [
+    ("sum(k, tr(V'*log(A*diag(B[k,:]*X)*C)))", "X", None, True),
+    ("sum(k, x[k]*exp(B[:,k])'*y)", "x", None, False),
     ("x'*kron(A, B)*x", "x", None, False),
     ("x'*x", "x", None, False),
     ("tr(A*S*B)", "S", {"S": "symmetric"}, False),

@@ -99,8 +99,10 @@ def mul(*factors: Expr) -> Expr:
     """Matrix product, scalars first (numeric coefficient in front), identities dropped.
 
     A scalar-valued sub-product such as ``x'*y`` stays one (scalar) factor, so the matrix
-    factors always form a chain whose neighbouring dimensions agree — unless it is the only
-    one and no other chain is left: ``(x'*y)/a`` and ``x'*(y/a)`` are both ``a⁻¹ x'y``.
+    factors always form a chain whose neighbouring dimensions agree; its own scalar factors
+    join the product, and it goes after the other scalar factors. When it is the only one
+    and no other chain is left, it is the chain: ``(x'*y)/a`` and ``x'*(y/a)`` are both
+    ``a⁻¹ x'y``.
     """
     coefficient = 1.0
     scalars: list[Expr] = []
@@ -110,18 +112,16 @@ def mul(*factors: Expr) -> Expr:
         parts = f.factors if isinstance(f, MatMul) and not f.shape.is_scalar else (f,)
         for p in parts:
             if isinstance(p, MatMul) and p.shape.is_scalar:
-                if all(q.shape.is_scalar for q in p.factors):
-                    pending = list(p.factors)  # a product of scalars joins this one
-                    scalars.extend(q for q in pending if not isinstance(q, Number))
-                    for q in pending:
-                        coefficient *= q.value if isinstance(q, Number) else 1.0
-                    continue
-                c, rest = split_coefficient(p)
-                coefficient *= c
-                p = rest
-                if isinstance(p, MatMul):
-                    scalars.append(p)
-                    continue
+                # its scalar factors join this product; its chain (x'*A*y) stays one factor
+                inner = [q for q in p.factors if not q.shape.is_scalar]
+                for q in p.factors:
+                    if isinstance(q, Number):
+                        coefficient *= q.value
+                    elif q.shape.is_scalar:
+                        scalars.append(q)
+                if inner:
+                    scalars.append(MatMul(tuple(inner)) if len(inner) > 1 else inner[0])
+                continue
             if isinstance(p, Zero):
                 zero = True
                 if not p.shape.is_scalar:
@@ -132,10 +132,11 @@ def mul(*factors: Expr) -> Expr:
                 scalars.append(p)
             else:
                 chain.append(p)
-    products = [n for n, s in enumerate(scalars) if isinstance(s, MatMul)]
+    products = [s for s in scalars if isinstance(s, MatMul)]  # after the other scalars
+    scalars = [s for s in scalars if not isinstance(s, MatMul)]
     if not chain and len(products) == 1:  # x'*y/a: the one scalar product is the chain
-        n = products[0]
-        scalars = scalars[:n] + scalars[n + 1 :] + list(scalars[n].factors)
+        chain = list(products.pop().factors)
+    scalars += products
     shape = _chain_shape(chain)
     if zero or coefficient == 0:
         return Zero(shape)
@@ -327,7 +328,7 @@ def diag_matrix(e: Expr) -> Expr:
         n = e.shape.rows
         return Zero(Shape(n, n))
     if isinstance(e, Ones):
-        return Identity(e.shape.rows)
+        return Identity(e.shape.rows or e.shape.cols)
     return DiagMatrix(e)
 
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from matcal.build import add, hadamard, inverse, number, power, reciprocal
+from matcal.build import mul, transpose, add, hadamard, inverse, number, power, reciprocal
 from matcal.functions import FUNCTIONS
 from matcal.errors import DerivativeError
 from matcal.index import Atom, Delta, Index, Tensor, Term, atom, fresh, fresh_for, simplify_tensor
+from matcal.matrix_form import tensor_to_matrix
+from matcal.simplify import simplify
+from matcal.tensor_form import tensor_to_einsum
 from matcal.nodes import (
-    Add, Apply, Kron, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
+    Add, Apply, IndexSum, Kron, Select, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 
@@ -308,3 +311,29 @@ def _kron(D: Differentiator, e: Kron, idx):
         f"cannot differentiate {e} yet: the derivative of a Kronecker product is not "
         "supported; write the expression without kron"
     )
+
+
+@rule(Select)
+def _select(D: Differentiator, e: Select, idx):
+    """B[k,:] = e_kᵀ B and B[:,k] = B e_k with e_k the k-th column of I, so
+    d(B[k,:]) = e_kᵀ dB (Traa eq. 43: ∂B_kn X_nm/∂X_nm = B_kn)."""
+    a = e.arg
+    def unit(k: str):
+        return Select(Identity(a.shape.rows if k == e.row else a.shape.cols), None, k)
+    if not a.shape.is_matrix:
+        return D.d(mul(transpose(unit(e.row)), a), idx)
+    left = [transpose(unit(e.row))] if e.row is not None else []
+    right = [unit(e.col)] if e.col is not None else []
+    return D.d(mul(*left, a, *right), idx)
+
+
+@rule(IndexSum)
+def _index_sum(D: Differentiator, e: IndexSum, idx):
+    """d Σ_k f_k = Σ_k d f_k (Traa eq. 43): the derivative of the body, in matrix form where it
+    has one, summed over k."""
+    t = simplify_tensor(Tensor(idx + D.widx, tuple(D.d(e.body, idx))))
+    if not t.terms:
+        return []
+    terms = tensor_to_matrix(t) if len(t.free) <= 2 else None
+    inner = simplify(add(*terms)) if terms is not None else tensor_to_einsum(t)
+    return [Term(1.0, (Atom(IndexSum(e.index, e.dim, inner), idx + D.widx),))]

@@ -33,12 +33,7 @@ Item = tuple[Expr, tuple[Index, ...]]
 
 def reduce_term(term: Term, free: tuple[Index, ...]) -> tuple[list[Expr], list[Item]]:
     """Apply the reduction rules until none fits: (scalar factors, remaining indexed factors)."""
-    items: list[Item] = []
-    for f in term.factors:
-        if isinstance(f, Delta):
-            items.append((Identity(f.a.dim), (f.a, f.b)))
-        else:
-            items.append(_column(f))
+    items = _items(term)
     scalars: list[Expr] = [number(term.coeff)]
     while True:
         scalars += [e for e, ix in items if not ix]
@@ -47,6 +42,46 @@ def reduce_term(term: Term, free: tuple[Index, ...]) -> tuple[list[Expr], list[I
         if step is None:
             return scalars, items
         items = step
+
+
+def reduction_steps(
+    term: Term, free: tuple[Index, ...]
+) -> Iterator[tuple[str, list[Item], list[Item]]]:
+    """The reductions :func:`reduce_term` makes, one rule application at a time.
+
+    Args:
+        term: a term in index notation (its coefficient is left out of the items).
+        free: the free indices, in the order of the result's axes.
+
+    Yields:
+        (rule, before, after): the name of the rule (``trace``, ``diagonal``, ``contraction``,
+        ``hadamard``, ``row_sum``, ``diagonal_scaling``) and the term's factors before and
+        after it, as (matrix expression, indices) items; a scalar factor has no indices.
+        What is left after the last step is what :func:`term_to_matrix` assembles.
+
+    Source: Traa, seed 000, eq. 8 (Σ_i A_ij B_ki = [BA]_kj).
+
+    >>> from matcal.index import Atom, fresh
+    >>> from matcal.nodes import Var
+    >>> from matcal.shapes import Dim, Shape
+    >>> m = Dim("m")
+    >>> A, B = Var("A", Shape(m, m)), Var("B", Shape(m, m))
+    >>> i, j, k = fresh(m), fresh(m), fresh(m)
+    >>> [(rule, str(after[0][0])) for rule, _, after in
+    ...  reduction_steps(Term(1.0, (Atom(B, (k, i)), Atom(A, (i, j)))), (j, k))]
+    [('contraction', 'B*A')]
+    """
+    scalars: list[Item] = []
+    items = _items(term)
+    while True:
+        scalars += [(e, ix) for e, ix in items if not ix]
+        items = [(e, ix) for e, ix in items if ix]
+        step = _reduce_named(items, free)
+        if step is None:
+            return
+        name, new = step
+        yield name, scalars + items, scalars + new
+        items = new
 
 
 def term_to_matrix(term: Term, free: tuple[Index, ...]) -> Expr | None:
@@ -67,6 +102,17 @@ def tensor_to_matrix(t: Tensor) -> list[Expr] | None:
     return out
 
 
+def _items(term: Term) -> list[Item]:
+    """The factors of ``term`` as items: δ as the identity, row vectors as columns."""
+    items: list[Item] = []
+    for f in term.factors:
+        if isinstance(f, Delta):
+            items.append((Identity(f.a.dim), (f.a, f.b)))
+        else:
+            items.append(_column(f))
+    return items
+
+
 def _column(a: Atom) -> Item:
     """A one-index factor as a column vector (row vectors are transposed)."""
     if len(a.idx) == 1 and a.expr.shape.is_row:
@@ -82,6 +128,12 @@ def _counts(items: list[Item], free: tuple[Index, ...]) -> Counter:
 
 def _reduce_once(items: list[Item], free: tuple[Index, ...]) -> list[Item] | None:
     """Apply the first reduction rule that fits; None when none does."""
+    step = _reduce_named(items, free)
+    return None if step is None else step[1]
+
+
+def _reduce_named(items: list[Item], free: tuple[Index, ...]) -> tuple[str, list[Item]] | None:
+    """(rule name, items) after the first reduction rule that fits; None when none does."""
     occ = _counts(items, free)
     for n, (e, ix) in enumerate(items):  # trace / diagonal
         if len(ix) == 2 and ix[0] == ix[1]:

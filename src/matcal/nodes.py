@@ -264,7 +264,7 @@ class DiagMatrix(Expr):
     arg: Expr
 
     def _compute_shape(self) -> Shape:
-        n = self.arg.shape.rows
+        n = self.arg.shape.rows or self.arg.shape.cols  # of a column or a row vector
         return Shape(n, n)
 
 
@@ -307,6 +307,34 @@ def _times(x: Dim | None, y: Dim | None) -> Dim | None:
     if x is None or y is None:
         return y if x is None else x
     return product_dim(x, y)
+
+
+@dataclass(frozen=True, slots=True)
+class Select(Expr):
+    """``A[k,:]`` (row k, a row vector), ``A[:,k]`` (column k), ``A[i,j]`` or ``x[k]`` (an entry):
+    selection at indices bound by an enclosing :class:`IndexSum`; None stands for ``:``."""
+
+    arg: Expr
+    row: str | None
+    col: str | None = None
+
+    def _compute_shape(self) -> Shape:
+        s = self.arg.shape
+        if s.is_vector or s.is_row:
+            return SCALAR
+        return Shape(s.rows if self.row is None else None, s.cols if self.col is None else None)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSum(Expr):
+    """``sum(k, body)``: Σ_k body, k running over ``dim`` (Traa eq. 42: Σ_k over rows B_k:)."""
+
+    index: str
+    dim: Dim
+    body: Expr
+
+    def _compute_shape(self) -> Shape:
+        return self.body.shape
 
 
 # ---------------------------------------------------------------- index notation
@@ -367,7 +395,8 @@ class Einsum(Expr):
 
 ALL_NODES: tuple[type[Expr], ...] = (
     Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, Transpose,
-    Trace, Det, LogDet, Inverse, Sum, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Kron, Einsum,
+    Trace, Det, LogDet, Inverse, Sum, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Kron, Select,
+    IndexSum, Einsum,
 )
 """Every node class; tests assert each has an entry in every transformation table."""
 

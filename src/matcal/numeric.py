@@ -15,7 +15,7 @@ import numpy as np
 from matcal.errors import ValuesError
 from matcal.functions import FUNCTIONS
 from matcal.nodes import (
-    Add, Apply, Kron, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
+    Add, Apply, IndexSum, Kron, Select, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
     variables, walk,
 )
@@ -113,9 +113,10 @@ def _rule(cls: type):
 class Evaluator:
     """Evaluates nodes with bound values; results memoized per node."""
 
-    def __init__(self, arrays: dict[str, Any], sizes: Sizes):
+    def __init__(self, arrays: dict[str, Any], sizes: Sizes, env: dict[str, int] | None = None):
         self.arrays = arrays
         self.sizes = sizes
+        self.env = env or {}  # values of the indices bound by enclosing sum(k, ...)
         self.memo: dict[Expr, Any] = {}
 
     def __call__(self, e: Expr) -> Any:
@@ -314,3 +315,22 @@ def _einsum(ev: Evaluator, e: Einsum):
 def _kron(ev: Evaluator, e: Kron):
     out = np.kron(_as_2d(ev(e.left), e.left.shape), _as_2d(ev(e.right), e.right.shape))
     return out if e.shape.is_matrix else out.reshape(-1)
+
+
+@_rule(Select)
+def _select(ev: Evaluator, e: Select):
+    value = np.asarray(ev(e.arg))
+    if value.ndim == 1:
+        return float(value[ev.env[e.row]])
+    rows = slice(None) if e.row is None else ev.env[e.row]
+    cols = slice(None) if e.col is None else ev.env[e.col]
+    out = value[rows, cols]
+    return float(out) if np.ndim(out) == 0 else out
+
+
+@_rule(IndexSum)
+def _index_sum(ev: Evaluator, e: IndexSum):
+    total = 0.0
+    for k in range(ev.sizes[e.dim]):
+        total = total + Evaluator(ev.arrays, ev.sizes, {**ev.env, e.index: k})(e.body)
+    return total

@@ -23,7 +23,9 @@ from matcal import build as b
 from matcal.errors import OptionsError, ParseError, ShapeError
 from matcal.functions import FUNCTIONS
 from matcal.index_syntax import IndexSyntax
-from matcal.nodes import Apply, Einsum, Expr, Identity, Norm1, Norm2, Ones, Var, Zero, walk
+from matcal.nodes import (
+    Apply, Einsum, Expr, Identity, IndexSum, Norm1, Norm2, Ones, Select, Var, Zero, walk,
+)
 from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, product_dim, readable_names
 
 KINDS = ("scalar", "vector", "matrix", "symmetric")
@@ -195,6 +197,7 @@ class _Typer(IndexSyntax):
         self.kinds = kinds
         self.unifier = Unifier()
         self.vars: dict[str, Var] = {}
+        self.scope: dict[str, Dim] = {}  # indices bound by enclosing sum(k, ...)
 
     def run(self, tree: Tree | Token, lhs=None) -> Expr:
         expr = self.expr(tree) if lhs is None else self.definition(*lhs, tree)
@@ -223,6 +226,8 @@ class _Typer(IndexSyntax):
                 return type(node)(node.shape.map(rename))
             if isinstance(node, Identity):
                 return Identity(rename(node.n))
+            if isinstance(node, IndexSum):
+                return IndexSum(node.index, rename(node.dim), node.body)
             if isinstance(node, Einsum):
                 return Einsum(node.out, tuple(map(rename, node.dims)), node.terms, node.wrt)
             return node
@@ -271,9 +276,41 @@ class _Typer(IndexSyntax):
             v = self.vars[name] = Var(name, shape, kind == "symmetric")
         return v
 
+    def index_sum(self, index_t, body_t, where) -> Expr:
+        """``sum(k, body)``: Σ_k body; k is bound inside body, its range set where it selects."""
+        if not (isinstance(index_t, Tree) and index_t.data == "name"):
+            self.fail(ParseError, "sum(k, expr) takes an index name first, e.g. "
+                      "sum(k, x'*B[k,:]')", index_t)
+        k = str(index_t.children[0])
+        if k in self.scope:
+            self.fail(ParseError, f"index {k} is already bound by an enclosing sum", index_t)
+        self.scope[k] = fresh_dim()
+        try:
+            body = self.expr(body_t)
+        finally:
+            dim = self.scope.pop(k)
+        return IndexSum(k, dim, body)
+
     def _indexed(self, t: Tree) -> Expr:
-        self.fail(ParseError, "indices need a definition of what they index: write "
-                  "T[i,j] = A[i,k]*B[k,j] (indices not on the left are summed)", t)
+        """``A[k,:]``, ``A[:,k]``, ``A[i,j]``, ``x[k]`` with indices bound by sum(k, ...)."""
+        base, *items = t.children
+        names = [None if tok.type == "COLON" else str(tok) for tok in items]
+        unbound = [n for n in names if n is not None and n not in self.scope]
+        if unbound or all(n is None for n in names):
+            self.fail(ParseError, (f"index {unbound[0]} is not bound: sum over it with "
+                      f"sum({unbound[0]}, ...), or define a tensor T[i,j] = A[i,k]*B[k,j]")
+                      if unbound else "select with an index, e.g. B[k,:]", items[0])
+        e = self.expr(base)
+        dims = e.shape.dims if not e.shape.is_row else (e.shape.cols,)
+        if len(names) != len(dims):
+            self.fail(ShapeError, f"{self.describe(e)} takes {len(dims)} "
+                      f"ind{'ex' if len(dims) == 1 else 'ices'}, got {len(names)}", items[0])
+        for n, d in zip(names, dims):
+            if n is not None:
+                self.unifier.unify_dims(self.scope[n], d)
+        if e.shape.is_row:
+            e = b.transpose(e)
+        return Select(e, names[0], names[1] if len(names) > 1 else None)
 
     def _negate(self, t: Tree) -> Expr:
         return b.neg(self.expr(t.children[1]))
@@ -409,6 +446,8 @@ class _Typer(IndexSyntax):
             if not close:
                 hint = f"; known functions: {', '.join(KNOWN_FUNCTIONS)}"
             self.fail(ParseError, f"unknown function {name!r}{hint}", name_tok)
+        if name == "sum" and len(arg_trees) == 2:
+            return self.index_sum(arg_trees[0], arg_trees[1], name_tok)
         arity = ARITY.get(name, 1)
         if len(arg_trees) != arity:
             self.fail(
@@ -447,7 +486,7 @@ class _Typer(IndexSyntax):
         return b.inverse(a)
 
     def _fn_diag(self, a: Expr, where) -> Expr:
-        if a.shape.is_vector:
+        if a.shape.is_vector or a.shape.is_row:  # also of a row: diag(B[k,:]*X), Traa eq. 42
             return b.diag_matrix(a)
         if a.shape.is_matrix:
             self.square(a, where, "diag")

@@ -21,7 +21,7 @@ import re
 
 from matcal.functions import FUNCTIONS
 from matcal.nodes import (
-    Apply, Kron, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor,
+    Apply, IndexSum, Kron, Select, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor,
     IndexTerm, Inverse, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum,
     Trace, Transpose, Var, Zero,
 )
@@ -233,6 +233,14 @@ class LatexPrinter(Printer):
 
     def _print_DiagVector(self, e: DiagVector) -> str:
         return self.call(r"\operatorname{diag}", e.arg)
+
+    def _print_Select(self, e: Select) -> str:
+        """``\mathbf{B}_{k,:}``: row k; ``\mathbf{B}_{:,k}``: column k; ``B_{ij}``: an entry."""
+        names = [e.row or ":"] + ([e.col or ":"] if e.arg.shape.is_matrix else [])
+        return self.parenthesize(e.arg, ATOM) + "_{" + ",".join(names) + "}"
+
+    def _print_IndexSum(self, e: IndexSum) -> str:
+        return r"\sum_{" + e.index + "} " + self.parenthesize(e.body, MUL)
 
     def _print_Kron(self, e: Kron) -> str:
         """``(A ⊗ B)``: always in parentheses, as ⊗ mixes badly with juxtaposed products."""

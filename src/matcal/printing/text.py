@@ -108,6 +108,13 @@ class TextPrinter(Printer):
     def _print_Apply(self, e: Apply) -> str:
         return self.call(e.func, e.arg)
 
+    def _print_Select(self, e: Select) -> str:
+        names = [e.row or ":"] + ([e.col or ":"] if e.arg.shape.is_matrix else [])
+        return self.parenthesize(e.arg, POSTFIX) + f"[{','.join(names)}]"
+
+    def _print_IndexSum(self, e: IndexSum) -> str:
+        return f"sum({e.index}, {self.doprint(e.body)})"
+
     def _print_Kron(self, e: Kron) -> str:
         return f"kron({self.doprint(e.left)}, {self.doprint(e.right)})"
 
