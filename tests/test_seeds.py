@@ -146,3 +146,19 @@ def test_seed_gradient_is_no_longer_than_the_seed_answer(case):
     """(c) matcal's printed gradient has at most as many tokens as the seed's answer."""
     got = str(matcal.gradient(case["expr"], case["wrt"], case["types"]))
     assert token_count(got) <= token_count(case["gradient"]), (got, case["gradient"])
+
+
+def test_traa_example_4_in_index_notation_equals_eq_46():
+    """Traa eq. 42-46: f = Σ_k tr(Vᵀ log(A diag(B_k: X) C)); ∂f/∂X = Bᵀ [r_1; …; r_K] with
+    r_k = 1ᵀ(((V ⊘ (A diag(B_k: X) C))ᵀ A) ⊙ Cᵀ) — computed here with NumPy, row by row."""
+    text = "sum(k, tr(V'*log(A*diag(B[k,:]*X)*C)))"
+    g = matcal.gradient(text, "X")
+    rng = np.random.default_rng(7)
+    V, A, B, X, C = (rng.uniform(0.5, 1.5, s) for s in [(3, 5), (3, 4), (6, 2), (2, 4), (4, 5)])
+    values = dict(V=V, A=A, B=B, X=X, C=C)
+    rows = [np.ones(5) @ (((V / (A @ np.diag(B[k] @ X) @ C)).T @ A) * C.T) for k in range(6)]
+    eq46 = B.T @ np.array(rows)
+    np.testing.assert_allclose(matcal.evaluate(g, values), eq46, rtol=1e-10)
+    np.testing.assert_allclose(matcal.evaluate(str(g), values), eq46, rtol=1e-10)
+    assert matcal.check_gradient(text, "X", values=values, seed=0) < 1e-8
+    assert str(g) == "sum(k, B[k,:]'*diag(C*(V./(A*diag(B[k,:]*X)*C))'*A)')"

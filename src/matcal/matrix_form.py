@@ -20,6 +20,7 @@ results with more than two free indices); the caller then keeps index notation.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Iterator
 
 from matcal.build import (
     diag_matrix, diag_vector, hadamard, mul, number, total, trace, transpose,
@@ -138,32 +139,33 @@ def _reduce_named(items: list[Item], free: tuple[Index, ...]) -> tuple[str, list
     for n, (e, ix) in enumerate(items):  # trace / diagonal
         if len(ix) == 2 and ix[0] == ix[1]:
             i = ix[0]
-            new = (trace(e), ()) if occ[i] == 2 else (diag_vector(e), (i,))
-            return items[:n] + [new] + items[n + 1 :]
+            if occ[i] == 2:
+                return "trace", items[:n] + [(trace(e), ())] + items[n + 1 :]
+            return "diagonal", items[:n] + [(diag_vector(e), (i,))] + items[n + 1 :]
     for p, (e, ix) in enumerate(items):  # contraction
         for k in ix:
             if occ[k] != 2 or k in free:
                 continue
             for q in range(p + 1, len(items)):
                 if k in items[q][1]:
-                    return _contract(items, p, q, k)
+                    return "contraction", _contract(items, p, q, k)
     for p in range(len(items)):  # hadamard
         for q in range(p + 1, len(items)):
             (e, ix), (g, jx) = items[p], items[q]
             if set(ix) == set(jx) and len(set(ix)) == len(ix):
                 g = g if jx == ix else transpose(g)
-                return _replace(items, p, q, (hadamard(e, g), ix))
+                return "hadamard", _replace(items, p, q, (hadamard(e, g), ix))
     for n, (e, ix) in enumerate(items):  # row_sum
         for pos, k in enumerate(ix):
             if occ[k] == 1 and k not in free:
-                return items[:n] + [_row_sum(e, ix, pos)] + items[n + 1 :]
+                return "row_sum", items[:n] + [_row_sum(e, ix, pos)] + items[n + 1 :]
     for p, (v, vx) in enumerate(items):  # diagonal_scaling
         if len(vx) != 1:
             continue
         for q, (m, mx) in enumerate(items):
             if len(mx) == 2 and vx[0] in mx:
                 scaled = mul(diag_matrix(v), m) if mx[0] == vx[0] else mul(m, diag_matrix(v))
-                return _replace(items, q, p, (scaled, mx))
+                return "diagonal_scaling", _replace(items, q, p, (scaled, mx))
     return None
 
 

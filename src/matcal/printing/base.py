@@ -122,6 +122,16 @@ def reciprocal_of(e: Expr) -> Expr | None:
     return e.base if p == -1 else Power(e.base, Number(-p))
 
 
+def as_quotient(e: MatMul) -> Hadamard | None:
+    """``c*(1./b)``, a number times an element-wise reciprocal, as the Hadamard product that
+    prints ``c./b`` (``-1./X.^2``, not ``-(1./X.^2)``); None for any other product."""
+    if len(e.factors) == 2 and isinstance(e.factors[0], Number):
+        f = e.factors[1]
+        if not f.shape.is_scalar and reciprocal_of(f) is not None:
+            return Hadamard(e.factors)
+    return None
+
+
 def split_product(e: MatMul | Hadamard) -> tuple[float, list[Expr], list[Expr]]:
     """(numeric coefficient, numerator factors, denominator factors) of a product.
 

@@ -26,7 +26,7 @@ from matcal.nodes import (
     Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
-    ATOM, MUL, POWER, Printer, derivative_sides, format_number, precedence, reciprocal_of,
+    ATOM, MUL, POWER, Printer, as_quotient, derivative_sides, format_number, precedence, reciprocal_of,
     signed_sum, split_product,
 )
 
@@ -151,6 +151,9 @@ class LatexPrinter(Printer):
     # ------------------------------------------------------------ products and powers
 
     def _print_MatMul(self, e: MatMul) -> str:
+        quotient = as_quotient(e)
+        if quotient is not None:
+            return self._print_Hadamard(quotient)
         coefficient, num, den = split_product(e)
         parts = [self.factor(f, i, e) for i, f in enumerate(num)]
         if not den:

@@ -14,7 +14,7 @@ from matcal.nodes import (
     MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
-    ATOM, MUL, POSTFIX, POWER, Printer, chain_groups, derivative_sides, format_number,
+    ATOM, MUL, POSTFIX, POWER, Printer, as_quotient, chain_groups, derivative_sides, format_number,
     reciprocal_of, split_product,
 )
 
@@ -42,6 +42,9 @@ class TextPrinter(Printer):
         return "vector(0)" if e.shape.is_vector else "matrix(0)" if e.shape.is_matrix else "vector(0)'"
 
     def _print_MatMul(self, e: MatMul) -> str:
+        quotient = as_quotient(e)
+        if quotient is not None:
+            return self._print_Hadamard(quotient)
         return self.product(e, "*", "/")
 
     def _print_Hadamard(self, e: Hadamard) -> str:
