@@ -70,6 +70,7 @@ input language (MATLAB-like, as on matrixcalculus.org):
   constants:     vector(c)  matrix(c)  eye   (all c's, identity; size inferred)
   kron(A, B)     Kronecker product
   T[i,j] = A[i,k]*B[k,j]    index notation (Einstein summation over k)
+  sum(k, B[k,:]*x)          a sum over the index k; B[k,:] row k, B[:,k] column k, x[k] entry
 
 types (naming convention; --types overrides it per name):
   a-g            scalars              alpha beta ... lambda sigma ...  scalars (Greek)

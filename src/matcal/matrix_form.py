@@ -8,7 +8,8 @@ it is reduced pairwise, by named rules, until one factor carries exactly the fre
   transposes to bring k inside (Traa eq. 4);
 - ``trace`` / ``diagonal``: a factor P_aa — tr P when a is summed, else diag(P)_a;
 - ``hadamard``: two factors on the same indices — P_ab Q_ab = [P ⊙ Q]_ab (Traa eq. 30);
-- ``row_sum``: an index in one factor only, summed — Σ_k P_ak = [P 1]_a (Traa eq. 33);
+- ``row_sum``: an index in one factor only, summed — Σ_k P_ak = [P 1]_a (Traa eq. 33), and
+  Σ_ab P_ab = sum(P) when both are;
 - ``diagonal_scaling``: a vector sharing a kept index with a matrix — v_a P_ab = [diag(v) P]_ab;
 - ``outer``: two vectors on the two free indices — v_a w_b = [v wᵀ]_ab.
 
@@ -156,6 +157,8 @@ def _reduce_named(items: list[Item], free: tuple[Index, ...]) -> tuple[str, list
                 g = g if jx == ix else transpose(g)
                 return "hadamard", _replace(items, p, q, (hadamard(e, g), ix))
     for n, (e, ix) in enumerate(items):  # row_sum
+        if all(occ[k] == 1 and k not in free for k in ix):  # Σ_ab P_ab = sum(P)
+            return "row_sum", items[:n] + [(total(e), ())] + items[n + 1 :]
         for pos, k in enumerate(ix):
             if occ[k] == 1 and k not in free:
                 return "row_sum", items[:n] + [_row_sum(e, ix, pos)] + items[n + 1 :]
