@@ -79,13 +79,18 @@ def gradient(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None)
     >>> str(gradient("tr(A*X*B)", "X"))
     "A'*B'"
     """
+    return _of_scalar(expr, wrt, 1, types, "gradient",
+                      "its derivative is a Jacobian (shape(f) + shape(X)): use jacobian / --jacobian")
+
+
+def _of_scalar(expr: Expr | str, wrt: str, order: int, types, name: str, hint: str) -> Expr:
+    """:func:`derivative` of an expression that must be scalar (else DerivativeError)."""
     e = _as_expr(expr, types)
     if not e.shape.is_scalar:
         raise DerivativeError(
-            f"gradient needs a scalar expression, but {e} is a {e.shape.describe()}; "
-            "its derivative is a Jacobian (shape(f) + shape(X)): use jacobian / --jacobian"
+            f"{name} needs a scalar expression, but {e} is a {e.shape.describe()}; {hint}"
         )
-    return derivative(e, wrt, 1, types)
+    return derivative(e, wrt, order, types)
 
 
 def derivative(expr: Expr | str, wrt: str, order: int = 1,
@@ -202,13 +207,7 @@ def hessian(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None) 
     >>> str(hessian("sum(exp(A*x))", "x"))
     "A'*diag(exp(A*x))*A"
     """
-    e = _as_expr(expr, types)
-    if not e.shape.is_scalar:
-        raise DerivativeError(
-            f"hessian needs a scalar expression, but {e} is a {e.shape.describe()}; "
-            "use derivative(expr, wrt, order=2)"
-        )
-    return derivative(e, wrt, 2, types)
+    return _of_scalar(expr, wrt, 2, types, "hessian", "use derivative(expr, wrt, order=2)")
 
 
 def evaluate(expr: Expr | str, values: Mapping[str, Any],

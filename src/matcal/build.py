@@ -284,13 +284,18 @@ def is_symmetric(e: Expr) -> bool:
 # ---------------------------------------------------------------- unary operators
 
 
-def trace(e: Expr) -> Expr:
+def _linear_functional(e: Expr, node: type) -> Expr:
+    """``node(e)`` for a linear scalar functional (tr, sum): 0 of 0, coefficients pulled out."""
     if isinstance(e, Zero):
         return Zero(SCALAR)
     c, rest = split_coefficient(e)
     if c != 1:
-        return scale(c, trace(rest))
-    return Trace(e)
+        return scale(c, _linear_functional(rest, node))
+    return node(e)
+
+
+def trace(e: Expr) -> Expr:
+    return _linear_functional(e, Trace)
 
 
 def inverse(e: Expr) -> Expr:
@@ -313,14 +318,7 @@ def logdet(e: Expr) -> Expr:
 
 def total(e: Expr) -> Expr:
     """``sum(e)``: sum of all entries (a scalar is its own sum)."""
-    if e.shape.is_scalar:
-        return e
-    if isinstance(e, Zero):
-        return Zero(SCALAR)
-    c, rest = split_coefficient(e)
-    if c != 1:
-        return scale(c, total(rest))
-    return Sum(e)
+    return e if e.shape.is_scalar else _linear_functional(e, Sum)
 
 
 def diag_matrix(e: Expr) -> Expr:
