@@ -409,3 +409,25 @@ def test_printing_of_gradients_is_stable(text):
         printed = str(matcal.gradient(e, name, TYPES))
         note(f"d/d{name}: {printed}")
         assert str(matcal.parse(printed, TYPES)) == printed
+
+
+# ---------------------------------------------------------------- (e) Hessians
+
+
+@PROFILE
+@given(scalar_texts, values)
+def test_hessian_is_the_jacobian_of_the_gradient_and_symmetric(text, vals):
+    """(e) ∇²f = J(∇f), and ∇²f is symmetric: H[a, b] = H[b, a] over the two copies of X's axes."""
+    e = matcal.parse(text, TYPES)
+    assume(finite(value_of(e, vals)))
+    names = variables(e)
+    for name in names:
+        h = np.asarray(value_of(matcal.hessian(e, name, TYPES), vals, names=names))
+        j = np.asarray(value_of(matcal.jacobian(matcal.gradient(e, name, TYPES), name, TYPES),
+                                vals, names=names))
+        if not (finite(h) and finite(j)):
+            continue
+        note(f"d2/d{name}2: {matcal.hessian(e, name, TYPES)}")
+        assert close(h, j)
+        k = np.ndim(vals[name])
+        assert close(h, np.transpose(h, tuple(range(k, 2 * k)) + tuple(range(k))))

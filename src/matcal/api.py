@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from matcal.build import add
 from matcal.check import compare_with_differences, sample_values
 from matcal.differentiate import derivative_tensor
+from matcal.index import Tensor, fresh_for
 from matcal.errors import DerivativeError, MatcalError
 from matcal.kron_form import vec_form
 from matcal.matrix_form import tensor_to_matrix
@@ -44,7 +45,9 @@ def _variable(e: Expr, wrt: str, types: Mapping[str, str] | None) -> Var:
     """The variable named ``wrt`` in ``e``; if absent, a new one of its kind and fresh dims."""
     if not isinstance(wrt, str) or not _NAME.match(wrt):
         raise DerivativeError(f"wrt must be a variable name such as 'X', got {wrt!r}")
-    found = variables(e).get(wrt)
+    found = variables(e).get(wrt) or next(
+        (v for v in _SOURCES.get(e, ()) if v.name == wrt), None  # e.g. X in ∂²/∂X² of tr(X)
+    )
     if found is not None:
         return found
     kind = check_types(types).get(wrt) or default_kind(wrt)
@@ -121,26 +124,27 @@ def derivative(expr: Expr | str, wrt: str, order: int = 1,
         raise DerivativeError(f"order must be a whole number ≥ 1, got {order!r}")
     e = _as_expr(expr, types)
     var = _variable(e, wrt, types)
-    layout = Shape.of(e.shape.dims + var.shape.dims * order)
-    if wrt not in variables(e):
-        return Zero(layout)
-    tensor = derivative_tensor(e, var, order)
-    if not tensor.terms:
-        _remember_source(Zero(layout), e)
-        return Zero(layout)
-    terms = tensor_to_matrix(tensor) if len(tensor.free) <= 2 else None
-    result = simplify(add(*terms)) if terms is not None else tensor_to_einsum(tensor, (var,) * order)
-    _remember_source(result, e)
+    if wrt in variables(e):
+        tensor = derivative_tensor(e, var, order)
+    else:  # the zero derivative, laid out as shape(expr) + shape(wrt) × order
+        tensor = Tensor(fresh_for(Shape.of(e.shape.dims + var.shape.dims * order)), ())
+    if len(tensor.free) > 2:
+        result: Expr = tensor_to_einsum(tensor, (var,) * order)
+    else:
+        terms = tensor_to_matrix(tensor)
+        result = (simplify(add(*terms)) if terms else Zero(Shape.of(tuple(i.dim for i in tensor.free)))
+                  ) if terms is not None else tensor_to_einsum(tensor, (var,) * order)
+    _remember_source(result, e, var)
     return result
 
 
 _SOURCES: OrderedDict[Expr, tuple[Var, ...]] = OrderedDict()
 
 
-def _remember_source(result: Expr, source: Expr) -> None:
+def _remember_source(result: Expr, source: Expr, var: Var) -> None:
     """Remember the variables a derivative came from, so evaluating it can take their sizes
-    (``eye`` in ∂X/∂X is sized by X though X is not in it)."""
-    _SOURCES[result] = tuple(variables(source).values())
+    (``eye`` in ∂X/∂X is sized by X though X is not in it; the zero gradient by ``var``)."""
+    _SOURCES[result] = tuple(variables(source).values()) + (var,) + _SOURCES.get(source, ())
     _SOURCES.move_to_end(result)
     while len(_SOURCES) > 512:
         _SOURCES.popitem(last=False)
@@ -174,7 +178,7 @@ def vec_derivative(expr: Expr | str, wrt: str, order: int = 1,
         return None
     out = vec_form(derivative_tensor(e, var, order), len(var.shape.dims))
     if out is not None:
-        _remember_source(out, e)
+        _remember_source(out, e, var)
     return out
 
 

@@ -18,7 +18,7 @@ from lark import Token, Tree
 from matcal.build import numeric_value, reciprocal
 from matcal.errors import ParseError, ShapeError
 from matcal.nodes import Einsum, Expr, IndexFactor, IndexTerm
-from matcal.shapes import Dim
+from matcal.shapes import Dim, fresh_dim
 
 RawTerm = tuple[float, list[tuple[Expr, tuple[str, ...]]]]
 
@@ -44,7 +44,7 @@ class IndexSyntax:
             for n, d in zip(idx, var.shape.dims):
                 self.index_dims[n] = d
             wrt.append(var)
-        terms = self.index_terms(tree)
+        terms = [(c, f) for c, f in self.index_terms(tree) if c != 0]  # "= 0": no terms
         for coeff, factors in terms:
             used = {n for _, idx in factors for n in idx}
             missing = [n for n in out if n not in used]
@@ -55,7 +55,7 @@ class IndexSyntax:
                     "every term must carry every index of the left side",
                     tree,
                 )
-        dims = tuple(self.index_dims[n] for n in out)
+        dims = tuple(self.index_dims.get(n) or fresh_dim() for n in out)
         return Einsum(out, dims, tuple(
             IndexTerm(c, tuple(IndexFactor(e, ix) for e, ix in f)) for c, f in terms
         ), tuple(wrt))
