@@ -270,9 +270,9 @@ def test_generated_text_is_well_shaped(case, vals):
 def test_gradient_matches_finite_differences(text, vals):
     """(a) ⟨∇f, V⟩ = D_V f by central differences, for every variable of f.
 
-    Values of moderate size are passed in: check_gradient's own random values shift square
-    matrices by n·I, and then e.g. cos(det(X + B)) has an argument ~1e5, which its fixed step
-    h = 1e-3 cannot resolve (relative error 1.16 for a right gradient).
+    Values of moderate size are passed in: check_gradient's own random values once shifted
+    square matrices by n·I, and then e.g. cos(det(X + B)) had an argument ~1e5, which its
+    fixed step h = 1e-3 could not resolve (relative error 1.16 for a right gradient).
     """
     e = matcal.parse(text, TYPES)
     f = value_of(e, vals)

@@ -28,17 +28,16 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
                 shape: tuple[int, ...] | None = None) -> tuple[dict[str, Any], Sizes]:
     """Check ``values`` against the variables of ``expr``; return arrays and dim sizes.
 
+    ``context``: variables not in ``expr`` whose values, when given, size what the values of
+    its own variables (and ``shape``) leave unknown; they never cause an error.
+
     Raises:
         ValuesError: a name is missing, a value has the wrong number of axes, the sizes of
             two values disagree on a shared dimension, or a constant's size cannot be told.
     """
-    if not isinstance(values, Mapping):
-        raise ValuesError("values must be a mapping from each name to a number or an array")
+    check_values(values)
     names = variables(expr)
     missing = [n for n in names if n not in values]
-    for var in context:  # variables of the expression a derivative came from: sizes only
-        if var.name not in names and var.name in values:
-            names[var.name] = var
     if missing:
         raise ValuesError(
             f"values: no value for {', '.join(missing)}; give every name of the expression "
@@ -49,6 +48,9 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
     source: dict[Dim, str] = {}
     for name, var in names.items():
         arr = _as_array(name, values[name], var.shape)
+        if var.symmetric and arr.shape[0] != arr.shape[1]:
+            raise ValuesError(f"values: {name} is a symmetric matrix, so it must be square, "
+                              f"but has shape {arr.shape}")
         arrays[name] = arr if arr.ndim else float(arr)
         for d, n in zip(var.shape.dims, arr.shape):
             if d in sizes and sizes[d] != n:
@@ -58,8 +60,6 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
                 )
             sizes[d] = n
             source.setdefault(d, name)
-        if var.symmetric and arr.shape[0] != arr.shape[1]:
-            raise ValuesError(f"values: {name} is symmetric but has shape {arr.shape}")
     for d, n in list(sizes.items()):  # a value sized a Kronecker product's dim m·n
         if d.factors and all(f in sizes for f in d.factors):
             if int(np.prod([sizes[f] for f in d.factors])) != n:
@@ -74,6 +74,7 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
             if sizes.setdefault(d, int(n)) != n:
                 raise ValuesError(f"shape {tuple(shape)} disagrees with the values: "
                                   f"dimension {d} is {sizes[d]}")
+    _fill_from_context(sizes, context, names, values)
     for node in walk(expr):
         for d in node.shape.dims:
             if d not in sizes and d.factors and all(f in sizes for f in d.factors):
@@ -85,6 +86,37 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
                     "shape(f) + shape(X) — or evaluate the Expr matcal returned)"
                 )
     return arrays, sizes
+
+
+def check_values(values: Any) -> None:
+    """Raise ValuesError unless ``values`` is a mapping (name → number or array)."""
+    if not isinstance(values, Mapping):
+        raise ValuesError("values must be a mapping from each name to a number or an array, "
+                          f"got {type(values).__name__}")
+
+
+def _fill_from_context(sizes: Sizes, context: tuple[Var, ...], names: Mapping[str, Var],
+                       values: Mapping[str, Any]) -> None:
+    """Sizes that only ``context`` fixes — the variables of the expression a derivative came
+    from, or that folded away while parsing. They fill what the expression's own values leave
+    unknown and never raise: a variable whose value does not fit is someone else's, skipped.
+    """
+    for var in context:
+        if var.name in names or var.name not in values:
+            continue
+        try:
+            dims = np.shape(np.asarray(values[var.name], dtype=float))
+        except (TypeError, ValueError):
+            continue
+        if len(dims) != len(var.shape.dims):
+            continue
+        found: Sizes = {}
+        for d, n in zip(var.shape.dims, dims):
+            if found.setdefault(d, n) != n or sizes.get(d, n) != n:
+                break
+        else:
+            for d, n in found.items():
+                sizes.setdefault(d, n)
 
 
 def _as_array(name: str, value: Any, shape: Shape) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections import OrderedDict
 from functools import lru_cache
 from importlib import resources
 from typing import Mapping
@@ -78,6 +79,9 @@ def default_kind(name: str) -> str:
 
 def check_types(types: Mapping[str, str] | None) -> dict[str, str]:
     """Validate a ``types`` mapping (name → one of ``KINDS``); raises OptionsError."""
+    if types is not None and not isinstance(types, Mapping):
+        raise OptionsError(f"types must be a mapping from each name to its kind, e.g. "
+                           f"{{'x': 'scalar'}}; got {type(types).__name__} {types!r}")
     out = dict(types or {})
     for name, kind in out.items():
         if kind not in KINDS:
@@ -110,7 +114,7 @@ def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
         raise ParseError(f"expected the expression as text, got {type(text).__name__}")
     kinds = check_types(types)
     if not text.strip():
-        raise ParseError("the expression is empty; write one, e.g. tr(A*X)")
+        raise ParseError("the expression is empty; write one, e.g. tr(A*X)", text, len(text))
     lhs, body = _split_definition(text)
     try:
         tree = _parser().parse(body)
@@ -162,6 +166,16 @@ def _split_definition(text: str):
     return (out, parts), " " * (k + 1) + text[k + 1 :]
 
 
+_FOLDED: OrderedDict[Expr, tuple[Var, ...]] = OrderedDict()
+
+
+def folded_variables(expr: Expr) -> tuple[Var, ...]:
+    """The variables a parsed text named but ``expr`` lost as it was built (``(1 - 1)*A`` is
+    a zero without A), remembered by structural equality: their values, when given, size what
+    nothing in ``expr`` does (:func:`matcal.api.evaluate`)."""
+    return _FOLDED.get(expr, ())
+
+
 def _syntax_error(text: str, err: UnexpectedInput) -> ParseError:
     pos = getattr(err, "pos_in_stream", None)
     if isinstance(err, UnexpectedCharacters):
@@ -206,8 +220,11 @@ class _Typer(IndexSyntax):
     # ------------------------------------------------------------ dims
 
     def _resolve(self, expr: Expr) -> Expr:
+        nodes = list(walk(expr))
+        present = {node.name for node in nodes if isinstance(node, Var)}
+        folded = [v for v in self.vars.values() if v.name not in present]  # A in (1 - 1)*A
         order: list[Dim] = []
-        for node in walk(expr):
+        for node in nodes + folded:
             for d in node.shape.dims:
                 root = self.unifier.find(d)
                 order.extend(root.factors or (root,))
@@ -232,7 +249,13 @@ class _Typer(IndexSyntax):
                 return Einsum(node.out, tuple(map(rename, node.dims)), node.terms, node.wrt)
             return node
 
-        return b.map_bottom_up(expr, fix)
+        out = b.map_bottom_up(expr, fix)
+        if folded:
+            _FOLDED[out] = tuple(fix(v) for v in folded)
+            _FOLDED.move_to_end(out)
+            while len(_FOLDED) > 256:
+                _FOLDED.popitem(last=False)
+        return out
 
     # ------------------------------------------------------------ errors
 
@@ -248,7 +271,11 @@ class _Typer(IndexSyntax):
         return method(t)
 
     def _number(self, t: Tree) -> Expr:
-        return b.number(float(t.children[0]))
+        token: Token = t.children[0]
+        value = float(token)
+        if value == float("inf"):
+            self.fail(ParseError, f"the number {token} is too large for a float", token)
+        return b.number(value)
 
     def _name(self, t: Tree) -> Expr:
         token: Token = t.children[0]

@@ -3,8 +3,11 @@
 The smart constructors (:mod:`matcal.build`) already keep out trivial clutter; these rules do
 the algebra a careful person does by hand, each under the name the explanations use:
 
-- ``collect_like_terms``: 2*X + 3*X → 5*X;
+- ``collect_like_terms``: 2*X + 3*X → 5*X, and y.*x + x.*y → 2*y.*x,
+  inv(X)'*inv(X)' + (inv(X)*inv(X))' → 2*inv(X)'*inv(X)': terms are compared by their
+  :func:`normal_form`;
 - ``merge_powers``: a*a^-1 → 1 among scalar factors, X.*X → X.^2 in Hadamard products;
+- ``cancel_inverse``: P*inv(P) → I and inv(P)*P → I between neighbours of a matrix chain;
 - ``factor_common``: P*Q + R*Q → (P + R)*Q, when it is no longer (tokens of the printed text);
 - ``common_coefficient``: 2*A + 2*B → 2*(A + B), when shorter;
 - ``diag_orientation`` / ``trace_orientation``: diag(Pᵀ) = diag(P), tr(Pᵀ) = tr(P) — the form
@@ -15,13 +18,17 @@ Every rule maps an expression to an equal-valued one; :func:`simplify` is idempo
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 from matcal.build import (
     add, count_transposes, hadamard, is_symmetric, map_bottom_up, mul, number, numeric_value, power,
-    split_coefficient, transpose,
+    rebuild, split_coefficient, transpose,
 )
-from matcal.nodes import Add, DiagVector, Expr, Hadamard, MatMul, Number, Power, Trace
+from matcal.nodes import (
+    Add, Apply, DiagVector, Expr, Hadamard, Identity, Inverse, MatMul, MatPower, Number, Power,
+    Trace, Transpose,
+)
 from matcal.printing.text import to_text, token_count
 
 Rule = Callable[[Expr], Expr | None]
@@ -31,21 +38,73 @@ def _length(e: Expr) -> int:
     return token_count(to_text(e))
 
 
+def normal_form(e: Expr) -> Expr:
+    """``e`` with every transpose pushed down to the leaves — (PQ)ᵀ = QᵀPᵀ, (P⁻¹)ᵀ = (Pᵀ)⁻¹,
+    (P + Q)ᵀ = Pᵀ + Qᵀ (Matrix Cookbook §1.1), (P ⊙ Q)ᵀ = Pᵀ ⊙ Qᵀ — and what commutes in
+    a canonical order (by its text): the terms of sums, the factors of Hadamard products, the
+    scalar factors of products, and the two ways uᵀv = vᵀu of a scalar chain. Expressions
+    with equal normal forms are equal, however they are written; it is a key to compare by,
+    not to print.
+
+    >>> from matcal.parse import parse
+    >>> normal_form(parse("(inv(X)*A)'")) == normal_form(parse("A'*inv(X')"))
+    True
+    >>> normal_form(parse("y.*x")) == normal_form(parse("x.*y"))
+    True
+    """
+    return _normal(e, False)
+
+
+@lru_cache(maxsize=4096)
+def _normal(e: Expr, flip: bool) -> Expr:
+    """The normal form of ``e``, or of ``e'`` when ``flip``."""
+    if isinstance(e, Transpose):
+        return _normal(e.arg, not flip)
+    flip = flip and not (e.shape.is_scalar or is_symmetric(e))
+    if isinstance(e, MatMul):
+        if e.shape.is_scalar and not all(f.shape.is_scalar for f in e.factors):  # uᵀv = vᵀu
+            return min(_product(e.factors, False), _product(e.factors, True), key=_text_order)
+        return _product(e.factors, flip)
+    if isinstance(e, (Add, Hadamard)):
+        parts = sorted((_normal(c, flip) for c in e.children()), key=_text_order)
+        return add(*parts) if isinstance(e, Add) else hadamard(*parts)
+    if isinstance(e, (Power, Apply, Inverse, MatPower)):  # the transpose goes inside
+        return rebuild(e, tuple(_normal(c, flip) for c in e.children()))
+    out = rebuild(e, tuple(_normal(c, False) for c in e.children()))
+    return transpose(out) if flip else out
+
+
+def _product(factors: tuple[Expr, ...], flip: bool) -> Expr:
+    """The normal form of a product (of its transpose when ``flip``): scalars in order."""
+    scalars = sorted((_normal(f, False) for f in factors if f.shape.is_scalar), key=_text_order)
+    chain = [_normal(f, flip) for f in factors if not f.shape.is_scalar]
+    return mul(*scalars, *(reversed(chain) if flip else chain))
+
+
+def _text_order(e: Expr) -> tuple[str, str]:
+    return to_text(e), repr(e)
+
+
 def collect_like_terms(e: Expr) -> Expr | None:
-    """c₁·T + c₂·T = (c₁ + c₂)·T."""
+    """c₁·T + c₂·T = (c₁ + c₂)·T, terms compared by :func:`normal_form`, so ``y.*x + x.*y``
+    and ``inv(X)'*inv(X)' + (inv(X)*inv(X))'`` collect; the shortest form of T is kept."""
     if not isinstance(e, Add):
         return None
     order: list[Expr] = []
-    coeffs: dict[Expr, float] = {}
+    total: dict[Expr, float] = {}  # by normal form: the summed coefficient of it
+    shown: dict[Expr, tuple[float, Expr]] = {}  # by normal form: (c, T) with c·(it) = T
     for t in e.terms:
         c, rest = split_coefficient(t)
-        if rest not in coeffs:
-            order.append(rest)
-            coeffs[rest] = 0.0
-        coeffs[rest] += c
+        c_normal, key = split_coefficient(normal_form(rest))
+        if key not in total:
+            order.append(key)
+            total[key] = 0.0
+        total[key] += c * c_normal
+        if key not in shown or _length(rest) < _length(shown[key][1]):
+            shown[key] = (c_normal, rest)
     if len(order) == len(e.terms):
         return None
-    return add(*(mul(number(coeffs[r]), r) for r in order))
+    return add(*(mul(number(total[k] / shown[k][0]), shown[k][1]) for k in order))
 
 
 def _base_exponent(f: Expr) -> tuple[Expr, float]:
@@ -83,6 +142,27 @@ def merge_powers(e: Expr) -> Expr | None:
             return None
         return hadamard(*merged) if merged else None
     return None
+
+
+def cancel_inverse(e: Expr) -> Expr | None:
+    """P P⁻¹ = P⁻¹ P = I (Matrix Cookbook §3.1.1) for neighbours of a matrix product chain,
+    compared by :func:`normal_form` (so Pᵀ (P⁻¹)ᵀ cancels too)."""
+    if not isinstance(e, MatMul):
+        return None
+    factors = list(e.factors)
+    chain = [n for n, f in enumerate(factors) if not f.shape.is_scalar]
+    for a, b in zip(chain, chain[1:]):
+        if _inverses(factors[a], factors[b]) or _inverses(factors[b], factors[a]):
+            factors[a] = Identity(factors[a].shape.rows)
+            del factors[b]
+            return mul(*factors)
+    return None
+
+
+def _inverses(p: Expr, q: Expr) -> bool:
+    """True when ``q`` is the inverse of ``p``."""
+    nq = normal_form(q)
+    return isinstance(nq, Inverse) and nq.arg == normal_form(p)
 
 
 def _chain(e: Expr) -> tuple[float, list[Expr]]:
@@ -167,6 +247,7 @@ def orientation(e: Expr) -> Expr | None:
 RULES: tuple[tuple[str, Rule], ...] = (
     ("collect_like_terms", collect_like_terms),
     ("merge_powers", merge_powers),
+    ("cancel_inverse", cancel_inverse),
     ("orientation", orientation),
     ("common_coefficient", common_coefficient),
     ("factor_common", factor_common),
