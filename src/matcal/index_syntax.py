@@ -8,16 +8,21 @@ that is not on the left is summed (Einstein's convention, as in Traa's eq. 4–7
 with ``+ -``, factors with ``*`` (or ``.*``) and ``/`` by a scalar. This is the form in which
 matcal prints derivatives that no matrix notation expresses, so they parse back.
 
-A mixin of the parser's typer: it relies on ``expr``, ``fail``, ``describe`` and ``unifier``.
+Also index sums and selection inside ordinary expressions: ``sum(k, x'*B[k,:]')``, ``B[:,k]``,
+``x[k]`` (Traa eq. 42), with k bound by the enclosing sum.
+
+A mixin of the parser's typer: it relies on ``expr``, ``fail``, ``describe``, ``scope`` and
+``unifier``.
 """
 
 from __future__ import annotations
 
 from lark import Token, Tree
 
+from matcal import build as b
 from matcal.build import numeric_value, reciprocal
 from matcal.errors import ParseError, ShapeError
-from matcal.nodes import Einsum, Expr, IndexFactor, IndexTerm
+from matcal.nodes import Einsum, Expr, IndexFactor, IndexSum, IndexTerm, Select
 from matcal.shapes import Dim, fresh_dim
 
 RawTerm = tuple[float, list[tuple[Expr, tuple[str, ...]]]]
@@ -109,3 +114,39 @@ class IndexSyntax:
             else:
                 self.index_dims[n] = d
         return e, idx
+
+    def index_sum(self, index_t, body_t, where) -> Expr:
+        """``sum(k, body)``: Σ_k body; k is bound inside body, its range set where it selects."""
+        if not (isinstance(index_t, Tree) and index_t.data == "name"):
+            self.fail(ParseError, "sum(k, expr) takes an index name first, e.g. "
+                      "sum(k, x'*B[k,:]')", index_t)
+        k = str(index_t.children[0])
+        if k in self.scope:
+            self.fail(ParseError, f"index {k} is already bound by an enclosing sum", index_t)
+        self.scope[k] = fresh_dim()
+        try:
+            body = self.expr(body_t)
+        finally:
+            dim = self.scope.pop(k)
+        return IndexSum(k, dim, body)
+
+    def _indexed(self, t: Tree) -> Expr:
+        """``A[k,:]``, ``A[:,k]``, ``A[i,j]``, ``x[k]`` with indices bound by sum(k, ...)."""
+        base, *items = t.children
+        names = [None if tok.type == "COLON" else str(tok) for tok in items]
+        unbound = [n for n in names if n is not None and n not in self.scope]
+        if unbound or all(n is None for n in names):
+            self.fail(ParseError, (f"index {unbound[0]} is not bound: sum over it with "
+                      f"sum({unbound[0]}, ...), or define a tensor T[i,j] = A[i,k]*B[k,j]")
+                      if unbound else "select with an index, e.g. B[k,:]", items[0])
+        e = self.expr(base)
+        dims = e.shape.dims if not e.shape.is_row else (e.shape.cols,)
+        if len(names) != len(dims):
+            self.fail(ShapeError, f"{self.describe(e)} takes {len(dims)} "
+                      f"ind{'ex' if len(dims) == 1 else 'ices'}, got {len(names)}", items[0])
+        for n, d in zip(names, dims):
+            if n is not None:
+                self.unifier.unify_dims(self.scope[n], d)
+        if e.shape.is_row:
+            e = b.transpose(e)
+        return Select(e, names[0], names[1] if len(names) > 1 else None)

@@ -9,7 +9,6 @@ Every error carries the input line and a caret at the offending position.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections import OrderedDict
@@ -22,11 +21,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from matcal import build as b
 from matcal.errors import OptionsError, ParseError, ShapeError
-from matcal.functions import FUNCTIONS
+from matcal.call_syntax import KNOWN_FUNCTIONS, CallSyntax
 from matcal.index_syntax import IndexSyntax
-from matcal.nodes import (
-    Apply, Einsum, Expr, Identity, IndexSum, Norm1, Norm2, Ones, Select, Var, Zero, walk,
-)
+from matcal.nodes import Einsum, Expr, Identity, IndexSum, Ones, Var, Zero, walk
 from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, product_dim, readable_names
 
 KINDS = ("scalar", "vector", "matrix", "symmetric")
@@ -35,20 +32,6 @@ GREEK = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
     "rho sigma tau upsilon phi chi psi omega".split()
 )
-
-MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "sum", "norm1", "norm2",
-                    "vector", "matrix", "kron")
-ARITY = {"kron": 2}
-"""Functions of more than one argument; every other function takes one."""
-KNOWN_FUNCTIONS = MATRIX_FUNCTIONS + tuple(FUNCTIONS)
-
-SYNONYMS = {
-    "trace": "tr", "Tr": "tr", "inverse": "inv", "determinant": "det", "log_det": "logdet",
-    "norm": "norm2", "frob": "norm2", "ln": "log", "transpose": "the postfix ' as in X'",
-    "ones": "vector(1) or matrix(1)", "zeros": "vector(0) or matrix(0)", "identity": "eye",
-    "eye": "eye without parentheses", "diagm": "diag", "max0": "relu",
-}
-"""Names users reach for, and what the input language calls them."""
 
 _TERMINALS = {
     "NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",
@@ -203,7 +186,7 @@ def _expected(names) -> str:
     return ", ".join(words) or "something else"
 
 
-class _Typer(IndexSyntax):
+class _Typer(CallSyntax, IndexSyntax):
     """Builds nodes from the parse tree, unifying dimensions as it goes."""
 
     def __init__(self, text: str, kinds: dict[str, str]):
@@ -302,42 +285,6 @@ class _Typer(IndexSyntax):
                 shape = Shape(n, n)
             v = self.vars[name] = Var(name, shape, kind == "symmetric")
         return v
-
-    def index_sum(self, index_t, body_t, where) -> Expr:
-        """``sum(k, body)``: Σ_k body; k is bound inside body, its range set where it selects."""
-        if not (isinstance(index_t, Tree) and index_t.data == "name"):
-            self.fail(ParseError, "sum(k, expr) takes an index name first, e.g. "
-                      "sum(k, x'*B[k,:]')", index_t)
-        k = str(index_t.children[0])
-        if k in self.scope:
-            self.fail(ParseError, f"index {k} is already bound by an enclosing sum", index_t)
-        self.scope[k] = fresh_dim()
-        try:
-            body = self.expr(body_t)
-        finally:
-            dim = self.scope.pop(k)
-        return IndexSum(k, dim, body)
-
-    def _indexed(self, t: Tree) -> Expr:
-        """``A[k,:]``, ``A[:,k]``, ``A[i,j]``, ``x[k]`` with indices bound by sum(k, ...)."""
-        base, *items = t.children
-        names = [None if tok.type == "COLON" else str(tok) for tok in items]
-        unbound = [n for n in names if n is not None and n not in self.scope]
-        if unbound or all(n is None for n in names):
-            self.fail(ParseError, (f"index {unbound[0]} is not bound: sum over it with "
-                      f"sum({unbound[0]}, ...), or define a tensor T[i,j] = A[i,k]*B[k,j]")
-                      if unbound else "select with an index, e.g. B[k,:]", items[0])
-        e = self.expr(base)
-        dims = e.shape.dims if not e.shape.is_row else (e.shape.cols,)
-        if len(names) != len(dims):
-            self.fail(ShapeError, f"{self.describe(e)} takes {len(dims)} "
-                      f"ind{'ex' if len(dims) == 1 else 'ices'}, got {len(names)}", items[0])
-        for n, d in zip(names, dims):
-            if n is not None:
-                self.unifier.unify_dims(self.scope[n], d)
-        if e.shape.is_row:
-            e = b.transpose(e)
-        return Select(e, names[0], names[1] if len(names) > 1 else None)
 
     def _negate(self, t: Tree) -> Expr:
         return b.neg(self.expr(t.children[1]))
@@ -460,93 +407,6 @@ class _Typer(IndexSyntax):
         self.unifier.unify_dims(e.shape.rows, e.shape.cols)
 
     # ------------------------------------------------------------ calls
-
-    def _call(self, t: Tree) -> Expr:
-        name_tok: Token = t.children[0]
-        name = str(name_tok)
-        arg_trees = [c for c in t.children[1:] if c is not None]
-        if name not in KNOWN_FUNCTIONS:
-            close = [SYNONYMS[name]] if name in SYNONYMS else difflib.get_close_matches(
-                name, KNOWN_FUNCTIONS, n=1, cutoff=0.5
-            )
-            hint = f"; did you mean {close[0]}?" if close else ""
-            if not close:
-                hint = f"; known functions: {', '.join(KNOWN_FUNCTIONS)}"
-            self.fail(ParseError, f"unknown function {name!r}{hint}", name_tok)
-        if name == "sum" and len(arg_trees) == 2:
-            return self.index_sum(arg_trees[0], arg_trees[1], name_tok)
-        arity = ARITY.get(name, 1)
-        if len(arg_trees) != arity:
-            self.fail(
-                ParseError,
-                f"{name} takes {arity} argument{'s' if arity > 1 else ''}, got {len(arg_trees)}",
-                name_tok,
-            )
-        if arity > 1:
-            return getattr(self, "_fn_" + name)(*map(self.expr, arg_trees), name_tok)
-        arg = self.expr(arg_trees[0])
-        if name in FUNCTIONS:
-            return Apply(name, arg)
-        return getattr(self, "_fn_" + name)(arg, name_tok)
-
-    def _fn_tr(self, a: Expr, where) -> Expr:
-        if a.shape.is_scalar:
-            return a
-        self.square(a, where, "tr")
-        return b.trace(a)
-
-    def _fn_det(self, a: Expr, where) -> Expr:
-        if a.shape.is_scalar:
-            return a
-        self.square(a, where, "det")
-        return b.det(a)
-
-    def _fn_logdet(self, a: Expr, where) -> Expr:
-        if a.shape.is_scalar:
-            return Apply("log", a)
-        self.square(a, where, "logdet")
-        return b.logdet(a)
-
-    def _fn_inv(self, a: Expr, where) -> Expr:
-        if not a.shape.is_scalar:
-            self.square(a, where, "inv")
-        return b.inverse(a)
-
-    def _fn_diag(self, a: Expr, where) -> Expr:
-        if a.shape.is_vector or a.shape.is_row:  # also of a row: diag(B[k,:]*X), Traa eq. 42
-            return b.diag_matrix(a)
-        if a.shape.is_matrix:
-            self.square(a, where, "diag")
-            return b.diag_vector(a)
-        self.fail(ShapeError, f"diag takes a vector or a square matrix, got {self.describe(a)}",
-                  where)
-
-    def _fn_sum(self, a: Expr, where) -> Expr:
-        return b.total(a)
-
-    def _fn_norm1(self, a: Expr, where) -> Expr:
-        return Apply("abs", a) if a.shape.is_scalar else Norm1(a)
-
-    def _fn_norm2(self, a: Expr, where) -> Expr:
-        return Apply("abs", a) if a.shape.is_scalar else Norm2(a)
-
-    def _fn_kron(self, a: Expr, c: Expr, where) -> Expr:
-        if not ((a.shape.is_matrix and c.shape.is_matrix) or (a.shape.is_vector and c.shape.is_vector)):
-            self.fail(ShapeError, "kron takes two matrices or two vectors, got "
-                      f"{self.describe(a)} and {self.describe(c)}", where)
-        return b.kron(a, c)
-
-    def _fn_vector(self, a: Expr, where) -> Expr:
-        return self.constant(a, Shape(fresh_dim(), None), "vector", where)
-
-    def _fn_matrix(self, a: Expr, where) -> Expr:
-        return self.constant(a, Shape(fresh_dim(), fresh_dim()), "matrix", where)
-
-    def constant(self, a: Expr, shape: Shape, name: str, where) -> Expr:
-        if not a.shape.is_scalar:
-            self.fail(ShapeError, f"{name}(c) takes a scalar c, got {self.describe(a)}", where)
-        return b.mul(a, Ones(shape))
-
 
 def _pos(where) -> int | None:
     if isinstance(where, Token):

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from matcal.nodes import (
-    Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
-    MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
+    Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
+    Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum, Trace,
+    Transpose, Var, Zero,
 )
 from matcal.printing.base import (
     ATOM, MUL, POSTFIX, POWER, Printer, as_quotient, chain_groups, derivative_sides, format_number,

@@ -1,0 +1,123 @@
+"""Typing of function calls: ``tr(X)``, ``kron(A, B)``, ``exp(x)``, ``vector(c)``, ``sum(k, …)``.
+
+One method per function of the input language, ``_fn_<name>``, each checking its operand's
+shape and building the node through the smart constructors; unknown names get the closest
+known one as a suggestion. A mixin of the parser's typer: it relies on ``expr``, ``fail``,
+``describe``, ``square``, ``index_sum`` and ``unifier``.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from lark import Token, Tree
+
+from matcal import build as b
+from matcal.errors import ParseError, ShapeError
+from matcal.functions import FUNCTIONS
+from matcal.nodes import Apply, Expr, Norm1, Norm2, Ones
+from matcal.shapes import Shape, fresh_dim
+
+MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "sum", "norm1", "norm2",
+                    "vector", "matrix", "kron")
+ARITY = {"kron": 2}
+"""Functions of more than one argument; every other function takes one."""
+KNOWN_FUNCTIONS = MATRIX_FUNCTIONS + tuple(FUNCTIONS)
+
+SYNONYMS = {
+    "trace": "tr", "Tr": "tr", "inverse": "inv", "determinant": "det", "log_det": "logdet",
+    "norm": "norm2", "frob": "norm2", "ln": "log", "transpose": "the postfix ' as in X'",
+    "ones": "vector(1) or matrix(1)", "zeros": "vector(0) or matrix(0)", "identity": "eye",
+    "eye": "eye without parentheses", "diagm": "diag", "max0": "relu",
+}
+"""Names users reach for, and what the input language calls them."""
+
+
+class CallSyntax:
+    """Function calls (mixed into the parser's typer)."""
+
+    def _call(self, t: Tree) -> Expr:
+        name_tok: Token = t.children[0]
+        name = str(name_tok)
+        arg_trees = [c for c in t.children[1:] if c is not None]
+        if name not in KNOWN_FUNCTIONS:
+            close = [SYNONYMS[name]] if name in SYNONYMS else difflib.get_close_matches(
+                name, KNOWN_FUNCTIONS, n=1, cutoff=0.5
+            )
+            hint = f"; did you mean {close[0]}?" if close else ""
+            if not close:
+                hint = f"; known functions: {', '.join(KNOWN_FUNCTIONS)}"
+            self.fail(ParseError, f"unknown function {name!r}{hint}", name_tok)
+        if name == "sum" and len(arg_trees) == 2:
+            return self.index_sum(arg_trees[0], arg_trees[1], name_tok)
+        arity = ARITY.get(name, 1)
+        if len(arg_trees) != arity:
+            self.fail(
+                ParseError,
+                f"{name} takes {arity} argument{'s' if arity > 1 else ''}, got {len(arg_trees)}",
+                name_tok,
+            )
+        if arity > 1:
+            return getattr(self, "_fn_" + name)(*map(self.expr, arg_trees), name_tok)
+        arg = self.expr(arg_trees[0])
+        if name in FUNCTIONS:
+            return Apply(name, arg)
+        return getattr(self, "_fn_" + name)(arg, name_tok)
+
+    def _fn_tr(self, a: Expr, where) -> Expr:
+        if a.shape.is_scalar:
+            return a
+        self.square(a, where, "tr")
+        return b.trace(a)
+
+    def _fn_det(self, a: Expr, where) -> Expr:
+        if a.shape.is_scalar:
+            return a
+        self.square(a, where, "det")
+        return b.det(a)
+
+    def _fn_logdet(self, a: Expr, where) -> Expr:
+        if a.shape.is_scalar:
+            return Apply("log", a)
+        self.square(a, where, "logdet")
+        return b.logdet(a)
+
+    def _fn_inv(self, a: Expr, where) -> Expr:
+        if not a.shape.is_scalar:
+            self.square(a, where, "inv")
+        return b.inverse(a)
+
+    def _fn_diag(self, a: Expr, where) -> Expr:
+        if a.shape.is_vector or a.shape.is_row:  # also of a row: diag(B[k,:]*X), Traa eq. 42
+            return b.diag_matrix(a)
+        if a.shape.is_matrix:
+            self.square(a, where, "diag")
+            return b.diag_vector(a)
+        self.fail(ShapeError, f"diag takes a vector or a square matrix, got {self.describe(a)}",
+                  where)
+
+    def _fn_sum(self, a: Expr, where) -> Expr:
+        return b.total(a)
+
+    def _fn_norm1(self, a: Expr, where) -> Expr:
+        return Apply("abs", a) if a.shape.is_scalar else Norm1(a)
+
+    def _fn_norm2(self, a: Expr, where) -> Expr:
+        return Apply("abs", a) if a.shape.is_scalar else Norm2(a)
+
+    def _fn_kron(self, a: Expr, c: Expr, where) -> Expr:
+        if not ((a.shape.is_matrix and c.shape.is_matrix) or (a.shape.is_vector and c.shape.is_vector)):
+            self.fail(ShapeError, "kron takes two matrices or two vectors, got "
+                      f"{self.describe(a)} and {self.describe(c)}", where)
+        return b.kron(a, c)
+
+    def _fn_vector(self, a: Expr, where) -> Expr:
+        return self.constant(a, Shape(fresh_dim(), None), "vector", where)
+
+    def _fn_matrix(self, a: Expr, where) -> Expr:
+        return self.constant(a, Shape(fresh_dim(), fresh_dim()), "matrix", where)
+
+    def constant(self, a: Expr, shape: Shape, name: str, where) -> Expr:
+        if not a.shape.is_scalar:
+            self.fail(ShapeError, f"{name}(c) takes a scalar c, got {self.describe(a)}", where)
+        return b.mul(a, Ones(shape))
