@@ -82,8 +82,8 @@ def gradient(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None)
     >>> str(gradient("tr(A*X*B)", "X"))
     "A'*B'"
     """
-    return _of_scalar(expr, wrt, 1, types, "gradient",
-                      "its derivative is a Jacobian (shape(f) + shape(X)): use jacobian / --jacobian")
+    return _of_scalar(expr, wrt, 1, types, "gradient", "its derivative is a Jacobian "
+                      "(shape(f) + shape(X)): use jacobian / --jacobian")
 
 
 def _of_scalar(expr: Expr | str, wrt: str, order: int, types, name: str, hint: str) -> Expr:
@@ -130,10 +130,11 @@ def derivative(expr: Expr | str, wrt: str, order: int = 1,
         tensor = Tensor(fresh_for(Shape.of(e.shape.dims + var.shape.dims * order)), ())
     if len(tensor.free) > 2:
         result: Expr = tensor_to_einsum(tensor, (var,) * order)
+    elif (terms := tensor_to_matrix(tensor)) is None:
+        result = tensor_to_einsum(tensor, (var,) * order)
     else:
-        terms = tensor_to_matrix(tensor)
-        result = (simplify(add(*terms)) if terms else Zero(Shape.of(tuple(i.dim for i in tensor.free)))
-                  ) if terms is not None else tensor_to_einsum(tensor, (var,) * order)
+        zero = Zero(Shape.of(tuple(i.dim for i in tensor.free)))
+        result = simplify(add(*terms)) if terms else zero
     _remember_source(result, e, var)
     return result
 

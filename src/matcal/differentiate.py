@@ -22,8 +22,9 @@ from matcal.matrix_form import tensor_to_matrix
 from matcal.simplify import simplify
 from matcal.tensor_form import tensor_to_einsum
 from matcal.nodes import (
-    Add, Apply, IndexSum, Kron, Select, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
-    MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
+    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
+    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
+    Trace, Transpose, Var, Zero,
 )
 
 Rule = Callable[["Differentiator", Expr, tuple[Index, ...]], list[Term]]

@@ -15,9 +15,9 @@ import numpy as np
 from matcal.errors import ValuesError
 from matcal.functions import FUNCTIONS
 from matcal.nodes import (
-    Add, Apply, IndexSum, Kron, Select, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse, LogDet,
-    MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
-    variables, walk,
+    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
+    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
+    Trace, Transpose, Var, variables, walk, Zero,
 )
 from matcal.shapes import Dim, Shape
 

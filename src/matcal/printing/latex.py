@@ -21,9 +21,9 @@ import re
 
 from matcal.functions import FUNCTIONS
 from matcal.nodes import (
-    Apply, IndexSum, Kron, Select, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor,
-    IndexTerm, Inverse, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum,
-    Trace, Transpose, Var, Zero,
+    Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor, IndexSum,
+    IndexTerm, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
+    Select, Sum, Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
     ATOM, MUL, POWER, Printer, as_quotient, derivative_sides, format_number, precedence, reciprocal_of,
