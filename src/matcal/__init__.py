@@ -9,6 +9,7 @@ from matcal.api import (
     check_derivative, check_gradient, derivative, evaluate, gradient, hessian, jacobian, parse,
     to_latex, vec_derivative,
 )
+from matcal.derivation import Derivation, Step, explain
 from matcal.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
 )
@@ -17,5 +18,6 @@ from matcal.nodes import Expr
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
     "check_gradient", "check_derivative", "vec_derivative", "Expr",
+    "explain", "Derivation", "Step",
     "MatcalError", "ParseError", "ShapeError", "DerivativeError", "ValuesError", "OptionsError",
 ]

@@ -7,8 +7,9 @@ line and a caret), 3 an internal error (a bug: the user is asked to report it). 
 traceback never reaches the user.
 
 What to compute is decided in one place, :func:`_derivative`, so further kinds of
-derivative (``--jacobian``, ``--hessian``, ``--order``) and ``--steps`` can be added beside
-``--wrt`` without touching the rest.
+derivative (``--jacobian``, ``--hessian``, ``--order``) can be added beside ``--wrt``
+without touching the rest; ``--steps`` prints the derivation of a gradient instead
+(:func:`matcal.derivation.explain`, rendered by :mod:`matcal.derivation.render`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any, Sequence
 from matcal.api import (
     check_derivative, derivative, gradient, hessian, parse, to_latex, vec_derivative,
 )
+from matcal.derivation import explain
+from matcal.derivation.render import render
 from matcal.errors import MatcalError, OptionsError, caret_context
 from matcal.functions import FUNCTIONS
 from matcal.nodes import Expr, Var, variables
@@ -103,6 +106,8 @@ examples:
   matcal "sum(exp(A*x))" --wrt x --hessian
       A'*diag(exp(A*x))*A
   matcal "x'*S*x" --wrt x --types S:symmetric --json --check
+  matcal "tr(A*X*B)" --wrt X --steps        (the derivation step by step, by differentials)
+  matcal "tr(A*X*B)" --wrt X --steps index --format latex   (by index notation, in LaTeX)
   matcal --wrt X -- "-tr(A*X)"      (an expression that starts with '-' goes after --)
 
 exit status: 0 ok, 1 --check failed, 2 error in the input, 3 internal error (please report)
@@ -142,7 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also check numerically at random values (exit 1 if the relative"
                         f" error exceeds {CHECK_TOLERANCE:g})")
     parser.add_argument("--seed", metavar="N", type=int, default=None,
-                        help="seed for the random values of --check")
+                        help="seed for the random values of --check and --steps")
+    steps = parser.add_argument_group("derivation step by step")
+    steps.add_argument("--steps", nargs="?", const="differential", default=None,
+                       choices=("differential", "index"), metavar="METHOD",
+                       help="print the derivation of the gradient, every step checked "
+                       "numerically: 'differential' (Ang: df, the trace trick, read off; the "
+                       "default) or 'index' (Traa: sums over indices, δ elimination, back to "
+                       "matrices); put it after EXPR or write --steps=index")
+    steps.add_argument("--format", choices=("text", "markdown", "latex"), default="text",
+                       help="how --steps prints: text (default), markdown ($...$), latex (align)")
     return parser
 
 
@@ -230,10 +244,29 @@ def _vec_line(vec: Expr, wrt: str, latex: bool, order: int) -> str:
     return f"vec: dvec({f})/dvec({wrt})' = {vec}"
 
 
+def _steps(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> int:
+    """Print the derivation ``--steps`` asks for; exit 1 if a step fails its check."""
+    if args.jacobian or args.hessian or args.order is not None or args.json:
+        raise OptionsError("--steps derives a gradient and prints it as text, markdown or "
+                           "latex (--format); leave out --jacobian, --hessian, --order, --json")
+    fmt = "latex" if args.latex else args.format
+    derivation = explain(expr, args.wrt, args.steps, types, seed=0 if args.seed is None
+                         else args.seed)
+    print(render(derivation, fmt))
+    checks = [s.verified for s in derivation.steps] + [derivation.verified]
+    if False in checks:  # None: could not be checked (e.g. not finite), not a failure
+        print("error: the derivation failed a numerical check (marked FAILED); please report "
+              "it", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     """Carry out parsed arguments, printing the result; returns the exit status."""
     types = parse_types(args.types)
     expr = parse(args.expr, types)
+    if args.steps is not None:
+        return _steps(expr, args, types)
     result = _derivative(expr, args, types)
     vec = _vec(expr, result, args, types)
     error = _check(expr, args, types) if args.check else None

@@ -15,9 +15,9 @@ Each step also says what its ``after`` equals, its left side ``lhs``:
 - ``"partial"``: ∂f/∂X_jk in index notation, laid out like X;
 - ``"grad"``: the gradient ∇f in matrix notation.
 
-A step that keeps its left side is checked by equal values; ``f → df`` and ``f → partial`` by
-central differences of f along the direction dX; ``df → grad`` by df = ⟨∇f, dX⟩
-(:mod:`matcal.derivation.verify`).
+A step that keeps its left side is checked by equal values; ``f → df``, ``f → partial`` and
+``f → grad`` by central differences of f along the direction dX; ``df → grad`` by
+df = ⟨∇f, dX⟩ (:mod:`matcal.derivation.verify`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,278 @@
+r"""Index notation with explicit sums, as Traa writes it: f = Σ_i Σ_j Σ_k A_ij X_jk B_ki.
+
+An :class:`IndexForm` is what a step of the index method shows: a sum of terms, each a
+coefficient times a product of indexed factors — a matrix expression with its indices
+(``A[i,j]``, ``(B*A)[k,j]``, ``log(A*X*B)[i,j]``), the identity on two indices for the
+Kronecker δ, or a scalar with none — summed over every index that is not free. It is the
+engine's :class:`~matcal.index.Tensor` in a form every step can share: a term that is half
+reduced to matrix notation (:func:`matcal.matrix_form.reduction_steps`) is one too.
+
+Indices are named when shown, not when made: free indices first, by the names the engine
+prefers for them (X's own indices j, k once the δ's are gone, as Traa's eq. 8), then each
+term's summed indices in order of appearance, by their preferred names where those are still
+free, else by the next unused letter of i j k l m n p q …. The text form indexes as the input
+language does, with the sums written out (``Σ_i Σ_j A[i,j]*X[j,i]``); the LaTeX form is
+Traa's (``\sum_{i} \sum_{j} A_{ij} X_{ji}``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from matcal.index import Atom, Delta, Index, Tensor, Term
+from matcal.nodes import Expr, Identity, IndexSum, Ones, Var, walk
+from matcal.printing.base import MUL, POSTFIX, format_number
+from matcal.printing.latex import LatexPrinter, split_name, symbol
+from matcal.printing.text import TextPrinter
+
+Factor = tuple[Expr, tuple[Index, ...]]
+
+LETTERS = "ijklmnpqrstuvwabcdefgh"
+"""Index names, in the order they are handed out (Traa's i, j, k, l, m, n first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FormTerm:
+    """``coeff`` times the product of ``factors``, each (expression, indices)."""
+
+    coeff: float
+    factors: tuple[Factor, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexForm:
+    """A sum of terms in index notation with free indices ``free`` (the result's axes).
+
+    ``preferred`` maps indices to the names they should be shown with (pairs, so the form
+    stays hashable); see the module docstring for how names are settled.
+    """
+
+    free: tuple[Index, ...]
+    terms: tuple[FormTerm, ...]
+    preferred: tuple[tuple[Index, str], ...] = ()
+
+    def __str__(self) -> str:
+        return form_text(self)
+
+
+def from_tensor(t: Tensor, preferred: dict[Index, str]) -> IndexForm:
+    """The form of an engine tensor; δ factors become the identity on their two indices.
+
+    >>> from matcal.index import Delta, fresh
+    >>> from matcal.shapes import Dim, Shape
+    >>> m = Dim("m"); i, j = fresh(m), fresh(m)
+    >>> t = Tensor((i,), (Term(2.0, (Atom(Var("A", Shape(m, m)), (i, j)), Delta(j, i))),))
+    >>> form = from_tensor(t, {})
+    >>> str(form), to_tensor(form) == t
+    ('2*Σ_j A[i,j]*δ[j,i]', True)
+    """
+    terms = tuple(
+        FormTerm(term.coeff, tuple(_factor(f) for f in term.factors)) for term in t.terms
+    )
+    return IndexForm(t.free, terms, tuple(preferred.items()))
+
+
+def _factor(f: Atom | Delta) -> Factor:
+    if isinstance(f, Delta):
+        return Identity(f.a.dim), (f.a, f.b)
+    return f.expr, f.idx
+
+
+def to_tensor(form: IndexForm) -> Tensor:
+    """The engine tensor of ``form``: the identity on two indices becomes a δ."""
+    terms = []
+    for term in form.terms:
+        factors = tuple(
+            Delta(*ix) if isinstance(e, Identity) and len(ix) == 2 else Atom(e, ix)
+            for e, ix in term.factors
+        )
+        terms.append(Term(term.coeff, factors))
+    return Tensor(form.free, tuple(terms))
+
+
+# ---------------------------------------------------------------- names
+
+
+def labels(form: IndexForm) -> tuple[dict[Index, str], list[dict[Index, str]]]:
+    """(names of the free indices, names of each term's indices) as the module docstring says.
+
+    >>> from matcal.index import fresh
+    >>> from matcal.shapes import Dim, Shape
+    >>> m = Dim("m"); a, b = fresh(m), fresh(m)
+    >>> A = Var("A", Shape(m, m))
+    >>> form = IndexForm((), (FormTerm(1.0, ((A, (a, b)),)),), ((b, "i"),))
+    >>> labels(form)[1][0][b], labels(form)[1][0][a]
+    ('i', 'j')
+    """
+    preferred = dict(form.preferred)
+    reserved = {n.index for t in form.terms for e, _ in t.factors for n in walk(e)
+                if isinstance(n, IndexSum)}
+    pool = list(itertools.islice((n for n in _names() if n not in reserved), 200))
+    free = _assign(list(form.free), {}, preferred, pool)
+    per_term = []
+    for term in form.terms:
+        indices = list(dict.fromkeys(i for _, ix in term.factors for i in ix))
+        per_term.append(_assign(indices, free, preferred, pool))
+    return free, per_term
+
+
+def _assign(indices: list[Index], given: dict[Index, str], preferred: dict[Index, str],
+            pool: list[str]) -> dict[Index, str]:
+    """``given`` and names for ``indices``: preferred names first, where still unused, then
+    the first unused names of the pool."""
+    out = dict(given)
+    for i in indices:
+        want = preferred.get(i)
+        if i not in out and want in pool and want not in out.values():
+            out[i] = want
+    for i in indices:
+        if i not in out:
+            out[i] = next(n for n in pool if n not in out.values())
+    return out
+
+
+def _names():
+    yield from LETTERS[:22]
+    for n in itertools.count(1):
+        yield f"i{n}"
+
+
+def _summed(term: FormTerm, free: tuple[Index, ...], names: dict[Index, str]) -> list[Index]:
+    """The indices summed in ``term``, in the order of their names (Σ_i Σ_j Σ_k, as Traa)."""
+    out = list(dict.fromkeys(i for _, ix in term.factors for i in ix if i not in free))
+    order = {n: k for k, n in enumerate(_names_list())}
+    return sorted(out, key=lambda i: order.get(names[i], len(order)))
+
+
+def _names_list() -> list[str]:
+    return list(itertools.islice(_names(), 200))
+
+
+# ---------------------------------------------------------------- text
+
+
+_TEXT = TextPrinter()
+
+
+def form_text(form: IndexForm) -> str:
+    """The form in text: ``Σ_i Σ_j A[i,j]*B[j,i]``; δ as ``δ[j,p]``; ``0`` when empty.
+
+    >>> from matcal.index import fresh
+    >>> from matcal.shapes import Dim, Shape
+    >>> m = Dim("m"); i, j = fresh(m), fresh(m)
+    >>> A, B = Var("A", Shape(m, m)), Var("B", Shape(m, m))
+    >>> form_text(IndexForm((), (FormTerm(-1.0, ((A, (i, j)), (B, (j, i)))),)))
+    '-Σ_i Σ_j A[i,j]*B[j,i]'
+    """
+    _, names = labels(form)
+    parts = []
+    for term, local in zip(form.terms, names):
+        body = "*".join(_factor_text(e, ix, local) for e, ix in term.factors)
+        sums = "".join(f"Σ_{local[i]} " for i in _summed(term, form.free, local))
+        parts.append((term.coeff < 0, _scaled(abs(term.coeff), sums + body if body else "", "*")))
+    return _signed(parts)
+
+
+def _factor_text(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> str:
+    if not ix:
+        return _TEXT.parenthesize(e, MUL + 1)
+    sub = "[" + ",".join(names[i] for i in ix) + "]"
+    if isinstance(e, Identity) and len(ix) == 2:
+        return "δ" + sub
+    if isinstance(e, Ones):
+        return "1" + sub
+    return _TEXT.parenthesize(e, POSTFIX) + sub
+
+
+def free_text(form: IndexForm) -> str:
+    """The free indices as a subscript in text, e.g. ``[j,k]`` ('' when there are none).
+
+    >>> from matcal.index import fresh
+    >>> from matcal.shapes import Dim
+    >>> i, j = fresh(Dim("m")), fresh(Dim("n"))
+    >>> free_text(IndexForm((i, j), (), ((i, "j"), (j, "k")))), free_text(IndexForm((), ()))
+    ('[j,k]', '')
+    """
+    free, _ = labels(form)
+    return "[" + ",".join(free[i] for i in form.free) + "]" if form.free else ""
+
+
+# ---------------------------------------------------------------- LaTeX
+
+
+_LATEX = LatexPrinter()
+
+
+def form_latex(form: IndexForm) -> str:
+    r"""The form in LaTeX, as Traa: ``\sum_{i} \sum_{j} A_{ij} B_{ji}``; ``0`` when empty.
+
+    >>> from matcal.index import fresh
+    >>> from matcal.shapes import Dim, Shape
+    >>> m = Dim("m"); i, j = fresh(m), fresh(m)
+    >>> A, B = Var("A", Shape(m, m)), Var("B", Shape(m, m))
+    >>> print(form_latex(IndexForm((j,), (FormTerm(1.0, ((A, (i, j)), (B, (i, i)))),))))
+    \sum_{j} A_{ji} B_{jj}
+    """
+    _, names = labels(form)
+    parts = []
+    for term, local in zip(form.terms, names):
+        body = " ".join(_factor_latex(e, ix, local) for e, ix in term.factors)
+        sums = "".join(r"\sum_{" + _sub(local[i]) + "} " for i in _summed(term, form.free, local))
+        parts.append((term.coeff < 0, _scaled(abs(term.coeff), sums + body if body else "", " ")))
+    return _signed(parts)
+
+
+def _sub(name: str) -> str:
+    return name if len(name) == 1 else name[0] + "_{" + name[1:] + "}"
+
+
+def _subscript(ix: tuple[Index, ...], names: dict[Index, str]) -> str:
+    parts = [_sub(names[i]) for i in ix]
+    short = all(len(names[i]) == 1 for i in ix)
+    return "_{" + ("".join(parts) if short else ",".join(parts)) + "}"
+
+
+def _factor_latex(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> str:
+    if not ix:
+        return _LATEX.parenthesize(e, MUL + 1)
+    sub = _subscript(ix, names)
+    if isinstance(e, Identity) and len(ix) == 2:
+        return r"\delta" + sub
+    if isinstance(e, Ones):
+        return r"\mathbf{1}" + sub
+    if isinstance(e, Var) and not split_name(e.name)[1]:
+        return symbol(e.name, bold=False) + sub
+    return r"\left[" + _LATEX.doprint(e) + r"\right]" + sub
+
+
+def free_latex(form: IndexForm) -> str:
+    """The free indices as a LaTeX subscript, e.g. ``_{jk}`` ('' when there are none).
+
+    >>> from matcal.index import fresh
+    >>> from matcal.shapes import Dim
+    >>> i, j = fresh(Dim("m")), fresh(Dim("n"))
+    >>> free_latex(IndexForm((i, j), (), ((i, "j"), (j, "k"))))
+    '_{jk}'
+    """
+    free, _ = labels(form)
+    return _subscript(form.free, free) if form.free else ""
+
+
+# ---------------------------------------------------------------- shared
+
+
+def _scaled(c: float, body: str, sep: str) -> str:
+    if not body:
+        return format_number(c)
+    return body if c == 1 else format_number(c) + sep + body
+
+
+def _signed(parts: list[tuple[bool, str]]) -> str:
+    out = ""
+    for n, (negative, body) in enumerate(parts):
+        if n == 0:
+            out = ("-" if negative else "") + body
+        else:
+            out += (" - " if negative else " + ") + body
+    return out or "0"

@@ -1,0 +1,326 @@
+"""The index method (Traa, seed 000): write f with explicit sums, differentiate with respect to
+X_jk, and read the matrix back off the indices.
+
+The steps, in order:
+
+1. f in index notation, one rule at a time, wherever it fits (Traa eq. 4–7): ``trace_index``
+   (tr P = Σ_i P_ii), ``product_index`` ([PQ]_ik = Σ_j P_ij Q_jk), ``transpose_to_indices``
+   ([Pᵀ]_ij = P_ji), ``linearity`` ([P + Q]_ij = P_ij + Q_ij), ``hadamard_index``,
+   ``sum_index``, ``diag_index``, ``index_notation`` (an index-notation input). Only what
+   depends on X is expanded; functions of X (log, inv, det …) stay whole, indexed.
+2. ``product_rule`` (or ``chain_rule`` through functions of X): ∂f/∂X_pq by the engine's
+   rules (:func:`matcal.differentiate.differentiate_tensor`), ∂X_jk/∂X_pq = δ_jp δ_kq.
+3. ``delta_elimination``: the δ's collapse the sums (:func:`matcal.index.simplify_tensor`) —
+   "∂X_jk/∂X_jk = 1 and the other terms vanish"; the free indices take X's own names (Traa's
+   ∂f/∂X_jk = Σ_i A_ij B_ki, eq. 8).
+4. The reduction rules of :mod:`matcal.matrix_form`, term by term (``contraction``,
+   ``hadamard``, ``trace``, ``row_sum``, ``diagonal_scaling`` …), consecutive uses of one rule
+   in one step: Σ_i A_ij B_ki = [BA]_kj. Factors are first ordered along the chain from one
+   free index to the other, the way with fewer transposes.
+5. ``read_off``: ∇f has X's layout, rows j and columns k, so [BA]_kj is read off as (BA)ᵀ
+   (eq. 9); then ``transpose_of_product`` / ``simplify`` to the form ``matcal.gradient`` prints.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from matcal.build import add, mul, number, transpose
+from matcal.derivation.differential_method import final_rule
+from matcal.derivation.index_form import (
+    LETTERS, FormTerm, IndexForm, from_tensor, labels, to_tensor,
+)
+from matcal.derivation.steps import Step
+from matcal.differentiate import RULES as INDEX_RULES
+from matcal.differentiate import chain_indices, differentiate_tensor, names_in
+from matcal.index import Atom, Index, Term, atom, fresh, fresh_for, simplify_tensor
+from matcal.matrix_form import reduction_steps, term_to_matrix
+from matcal.nodes import (
+    Add, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, MatMul, Sum, Trace,
+    Transpose, Var, walk,
+)
+
+Alternative = tuple[float, list[tuple[Expr, tuple[Index, ...]]]]
+
+EXPANSIONS = {
+    "trace_index": "tr(P) = Σ_i P_ii",
+    "product_index": "[PQ]_ik = Σ_j P_ij Q_jk (Traa eq. 4)",
+    "transpose_to_indices": "[Pᵀ]_ij = P_ji",
+    "linearity": "[P + Q]_ij = P_ij + Q_ij",
+    "hadamard_index": "[P ⊙ Q]_ij = P_ij Q_ij",
+    "sum_index": "sum(P) = Σ_i Σ_j P_ij",
+    "diag_index": "[diag(x)]_ij = x_i δ_ij (Traa eq. 29); [diag(P)]_i = P_ii",
+    "index_notation": "indices not on the left are summed",
+}
+"""The rules that write f in index notation, with their identities."""
+
+REDUCTIONS = {
+    "contraction": "Σ_k P_ak Q_kb = [PQ]_ab (Traa eq. 4), transposing to bring k inside",
+    "hadamard": "P_ab Q_ab = [P ⊙ Q]_ab (Traa eq. 30)",
+    "trace": "Σ_a P_aa = tr(P)",
+    "diagonal": "P_aa = [diag(P)]_a",
+    "row_sum": "Σ_k P_ak = [P 1]_a (Traa eq. 33)",
+    "diagonal_scaling": "v_a P_ab = [diag(v) P]_ab",
+}
+"""The reduction rules of :mod:`matcal.matrix_form`, with their identities."""
+
+
+class _Names:
+    """Preferred names for indices, handed out in order of first appearance."""
+
+    def __init__(self, expr: Expr):
+        reserved = {n.index for n in walk(expr) if isinstance(n, IndexSum)}
+        self.pool = [n for n in LETTERS if n not in reserved] + [f"i{n}" for n in range(1, 99)]
+        self.preferred: dict[Index, str] = {}
+
+    def take(self, prefer: str = "") -> str:
+        """The first unused name, from ``prefer`` if one is free, else from the pool."""
+        used = set(self.preferred.values())
+        return next(n for n in [*prefer, *self.pool] if n not in used and n in self.pool)
+
+    def name_new(self, terms) -> None:
+        for term in terms:
+            for _, ix in term.factors:
+                for i in ix:
+                    if i not in self.preferred:
+                        self.preferred[i] = self.take()
+
+    def form(self, free: tuple[Index, ...], terms) -> IndexForm:
+        return IndexForm(free, tuple(terms), tuple(self.preferred.items()))
+
+
+def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
+    """The steps of the index method from f = ``expr`` to ∇f = ``final`` (module docstring).
+
+    Args:
+        expr: the scalar function f.
+        var: the variable X.
+        final: ``matcal.gradient(expr, X)``.
+
+    Returns:
+        Unverified steps: ``before`` and ``after`` are :class:`IndexForm` s, except the first
+        ``before`` (f itself) and the matrix expressions from ``read_off`` on.
+
+    >>> from matcal.parse import parse
+    >>> from matcal.nodes import variables
+    >>> e = parse("tr(A*X*B)")
+    >>> steps = index_steps(e, variables(e)["X"], parse("A'*B'"))
+    >>> [(s.rule, str(s.after)) for s in steps[1:5]]  # doctest: +NORMALIZE_WHITESPACE
+    [('product_index', 'Σ_i Σ_j Σ_k A[i,j]*X[j,k]*B[k,i]'),
+     ('product_rule', 'Σ_i Σ_j Σ_k A[i,j]*δ[j,p]*δ[k,q]*B[k,i]'),
+     ('delta_elimination', 'Σ_i A[i,j]*B[k,i]'), ('contraction', '(B*A)[k,j]')]
+    """
+    names = _Names(expr)
+    steps = _in_indices(expr, var, names)
+    f_form = steps[-1].after if steps else names.form((), [_start(expr)])
+    before = steps[-1].after if steps else expr
+    raw = differentiate_tensor(to_tensor(f_form), var)
+    free = raw.free
+    for i in free:
+        names.preferred[i] = names.take("pqrstuvw")
+    names.name_new(from_tensor(raw, {}).terms)
+    current = names.form(free, from_tensor(raw, {}).terms)
+    rule, why = _differentiation(f_form, var)
+    steps.append(Step(rule, before, current, why, "partial"))
+    simplified = simplify_tensor(raw)
+    own = next((ix for t in f_form.terms for e, ix in t.factors if e == var), None)
+    if own is not None and len(set(own)) == len(own) == len(free):
+        for i, j in zip(free, own):  # ∂f/∂X_jk: the free indices take X's own names
+            names.preferred[i] = names.preferred[j]
+    if simplified != raw:
+        eliminated = names.form(free, from_tensor(simplified, {}).terms)
+        steps.append(Step("delta_elimination", current, eliminated, "Σ_j P_..j.. δ_jp = "
+                          "P_..p..: ∂X_jk/∂X_jk = 1 and the other terms vanish", "partial"))
+        current = eliminated
+    reduced: list[Expr | None] = []
+    for n, term in enumerate(simplified.terms):
+        term = _chain_order(term, free)
+        items = None
+        for rule, group in itertools.groupby(reduction_steps(term, free), key=lambda s: s[0]):
+            items = list(group)[-1][2]
+            new_terms = list(current.terms)
+            new_terms[n] = FormTerm(term.coeff, tuple(items))
+            form = names.form(free, new_terms)
+            steps.append(Step(rule, current, form, REDUCTIONS.get(rule, rule), "partial"))
+            current = form
+        reduced.append(_read(term, items, free))
+    read = add(*reduced) if reduced and None not in reduced else final
+    flipped = any(isinstance(n, Transpose) and isinstance(n.arg, (MatMul, Add, Hadamard))
+                  for n in walk(read)) and read != final
+    steps.append(Step("read_off", current, read, _read_off_text(current, var, flipped), "grad"))
+    if read != final:
+        steps.append(Step(*final_rule(read, final), "grad"))
+    return steps
+
+
+def _start(expr: Expr) -> FormTerm:
+    """f as one term: its numeric coefficient, and f itself with no indices."""
+    a = atom(expr, ())
+    return FormTerm(a.coeff, tuple((f.expr, f.idx) for f in a.factors))
+
+
+def _in_indices(expr: Expr, var: Var, names: _Names) -> list[Step]:
+    """The steps writing f in index notation, one expansion rule per step."""
+    terms = [_start(expr)]
+    steps: list[Step] = []
+    before: Expr | IndexForm = expr
+    for _ in range(200):
+        rule = next((r[0] for t in terms for e, ix in t.factors
+                     if (r := _expansion(e, ix, var)) is not None), None)
+        if rule is None:
+            break
+        terms = [new for t in terms for new in _expand(t, rule, var) if new.coeff != 0]
+        names.name_new(terms)
+        form = names.form((), terms)
+        steps.append(Step(rule, before, form, EXPANSIONS[rule], "f"))
+        before = form
+    return steps
+
+
+# ---------------------------------------------------------------- f in index notation
+
+
+def _expansion(e: Expr, ix: tuple[Index, ...], var: Var) -> tuple[str, list[Alternative]] | None:
+    """The rule that writes ``e[ix]`` in index notation, and the terms it gives; None if none."""
+    if isinstance(e, Transpose):
+        return "transpose_to_indices", [(1.0, [(e.arg, tuple(reversed(ix)))])]
+    if var.name not in names_in(e):
+        return None
+    if isinstance(e, Trace):
+        i = fresh(e.arg.shape.rows)
+        return "trace_index", [_product([(e.arg, (i, i))])]
+    if isinstance(e, MatMul):
+        return "product_index", [_product(list(zip(e.factors, chain_indices(e.factors, ix))))]
+    if isinstance(e, Hadamard):
+        return "hadamard_index", [_product([(f, () if f.shape.is_scalar else ix)
+                                            for f in e.factors])]
+    if isinstance(e, Add):
+        return "linearity", [_product([(t, ix)]) for t in e.terms]
+    if isinstance(e, Sum):
+        return "sum_index", [_product([(e.arg, fresh_for(e.arg.shape))])]
+    if isinstance(e, DiagMatrix):
+        c, pairs = _product([(e.arg, ix[:1])])
+        return "diag_index", [(c, pairs + [(Identity(ix[0].dim), ix)])]
+    if isinstance(e, DiagVector):
+        return "diag_index", [_product([(e.arg, (ix[0], ix[0]))])]
+    if isinstance(e, Einsum):
+        return "index_notation", [_einsum_term(e, t, ix) for t in e.terms]
+    return None
+
+
+def _product(pairs) -> Alternative:
+    """Factors (expression, indices), their numeric coefficients pulled out."""
+    coeff, out = 1.0, []
+    for e, ix in pairs:
+        a = atom(e, ix)
+        coeff *= a.coeff
+        out += [(f.expr, f.idx) for f in a.factors]
+    return coeff, out
+
+
+def _einsum_term(e: Einsum, term, ix) -> Alternative:
+    names = dict(zip(e.out, ix))
+    for f in term.factors:
+        for n, d in zip(f.idx, f.expr.shape.dims):
+            names.setdefault(n, fresh(d))
+    c, pairs = _product([(f.expr, tuple(names[n] for n in f.idx)) for f in term.factors])
+    return term.coeff * c, pairs
+
+
+def _expand(term: FormTerm, rule: str, var: Var) -> list[FormTerm]:
+    """``term`` with ``rule`` applied to every factor it fits (sums multiply out)."""
+    options: list[Alternative] = [(term.coeff, [])]
+    for e, ix in term.factors:
+        found = _expansion(e, ix, var)
+        alternatives = found[1] if found is not None and found[0] == rule else [(1.0, [(e, ix)])]
+        options = [(c * a, fs + gs) for c, fs in options for a, gs in alternatives]
+    return [FormTerm(c, tuple(fs)) for c, fs in options]
+
+
+# ---------------------------------------------------------------- differentiation
+
+
+def _differentiation(f_form: IndexForm, var: Var) -> tuple[str, str]:
+    """``product_rule`` when X appears only bare, else ``chain_rule`` and the rules used."""
+    inner = {type(e) for t in f_form.terms for e, _ in t.factors
+             if var.name in names_in(e) and e != var}
+    if not inner:
+        return "product_rule", ("∂X_jk/∂X_pq = δ_jp δ_kq for every factor X_jk, the others "
+                                "are constant (product rule; Traa eq. 8)")
+    used = "; ".join(sorted({_identity(c) for c in inner}))
+    return "chain_rule", f"product and chain rules, ∂X_jk/∂X_pq = δ_jp δ_kq; {used}"
+
+
+def _identity(cls: type) -> str:
+    """The identity an engine rule states: its docstring's first sentence."""
+    doc = " ".join((INDEX_RULES[cls].__doc__ or cls.__name__).split()) if cls in INDEX_RULES \
+        else cls.__name__
+    return re.split(r"\.\s+(?=[A-Z])|:\s", doc, maxsplit=1)[0].rstrip(".")
+
+
+# ---------------------------------------------------------------- back to matrix notation
+
+
+def _chain_order(term: Term, free: tuple[Index, ...]) -> Term:
+    """``term`` with the matrices along a chain from one free index to the other first, in
+    the direction that needs fewer transposes; unchanged when there is no such chain."""
+    if len(free) != 2:
+        return term
+    best = None
+    for start, end in ((free[1], free[0]), (free[0], free[1])):
+        path = _path(term.factors, start, end)
+        if path is not None and (best is None or path[1] < best[1]):
+            best = path
+    if best is None:
+        return term
+    order = best[0] + [n for n in range(len(term.factors)) if n not in best[0]]
+    return Term(term.coeff, tuple(term.factors[n] for n in order))
+
+
+def _path(factors, start: Index, end: Index) -> tuple[list[int], int] | None:
+    """Positions of matrix factors linking ``start`` to ``end``, and how many are reversed."""
+    order, flips, at, seen = [], 0, start, {start}
+    while at != end:
+        step = None
+        for n, f in enumerate(factors):
+            if n in order or not isinstance(f, Atom) or len(set(f.idx)) != 2 or at not in f.idx:
+                continue
+            other = f.idx[1] if f.idx[0] == at else f.idx[0]
+            if other not in seen or other == end:
+                step = n, other, f.idx[0] != at
+                break
+        if step is None:
+            return None
+        order.append(step[0])
+        flips += step[2]
+        seen.add(step[1])
+        at = step[1]
+    return order, flips
+
+
+def _read(term: Term, items, free: tuple[Index, ...]) -> Expr | None:
+    """The reduced term as a matrix laid out along ``free``: a transpose is shown, not done."""
+    if items is not None:
+        scalars = [e for e, ix in items if not ix]
+        rest = [(e, ix) for e, ix in items if ix]
+        if len(free) == 2 and len(rest) == 1 and rest[0][1] == (free[1], free[0]):
+            e = rest[0][0]
+            core = Transpose(e) if isinstance(e, (MatMul, Add, Hadamard)) else transpose(e)
+            return mul(number(term.coeff), *scalars, core)
+    return term_to_matrix(term, free)
+
+
+def _read_off_text(form: IndexForm, var: Var, flipped: bool) -> str:
+    free, _ = labels(form)
+    names = [free[i] for i in form.free]
+    if len(names) == 2:
+        j, k = names
+        layout = f"∇f has the layout of {var.name}: row index {j}, column index {k}"
+        if flipped:
+            return layout + f"; an entry [M]_{k}{j} is the ({j},{k}) entry of Mᵀ (Traa eq. 9)"
+        return layout + f"; an entry [M]_{j}{k} is the ({j},{k}) entry of M (Traa eq. 12)"
+    if len(names) == 1:
+        return f"∇f has the layout of {var.name}: entry {names[0]}"
+    return "∂f/∂x is the gradient of a scalar variable"
+

@@ -1,0 +1,257 @@
+r"""Renderers of a :class:`~matcal.derivation.steps.Derivation`: plain text, Markdown, LaTeX.
+
+They only render (STYLE 6): every rule, expression and number comes from the derivation.
+Each shows the chain of equalities a person writes by hand — ``f = …``, ``df = … = …``,
+``∇f = … = …`` — one line per step, with the step's rule, its justification and the outcome
+of its numerical check, and at the end the gradient and its check against central
+differences.
+
+- :func:`to_text`: for a terminal; expressions in the input language (``tr(A*dX*B)``), index
+  forms in its index syntax (``Σ_i A[i,j]*B[k,i]``), an unexpanded differential as ``d(A*X)``.
+- :func:`to_markdown`: a numbered list, math in ``$…$`` (GitHub, Jupyter).
+- :func:`to_latex`: an ``align`` environment, the justifications in ``\text{…}``.
+
+The printers here extend matcal's text and LaTeX printers by the one node they do not know,
+the unexpanded differential d(U), and print dX as d\mathbf{X}.
+"""
+
+from __future__ import annotations
+
+from matcal.derivation.differentials import Differential
+from matcal.derivation.index_form import IndexForm, form_latex, form_text, free_latex, free_text
+from matcal.derivation.steps import Derivation, Shown, Step
+from matcal.nodes import Transpose, Var
+from matcal.printing.latex import LatexPrinter, symbol
+from matcal.printing.text import TextPrinter
+
+METHOD_NAMES = {"differential": "differential method (Ang)", "index": "index method (Traa)"}
+
+
+class _Text(TextPrinter):
+    """The input-language printer, and d(U) as ``dA`` or ``d(A*X)``."""
+
+    def _print_Differential(self, e: Differential) -> str:
+        if isinstance(e.arg, Var):
+            return "d" + e.arg.name
+        return "d(" + self.doprint(e.arg) + ")"
+
+
+class _Latex(LatexPrinter):
+    r"""The LaTeX printer, d(U) as ``d\mathbf{A}`` or ``d\left(…\right)``, and dX as
+    ``d\mathbf{X}``."""
+
+    def __init__(self, differential: str | None, wrt: str):
+        self.differential = differential
+        self.wrt = wrt
+
+    def _print_Differential(self, e: Differential) -> str:
+        if isinstance(e.arg, Var):
+            return "d" + self.doprint(e.arg)
+        return "d" + self.wrap(self.doprint(e.arg))
+
+    def _print_Var(self, e: Var) -> str:
+        if e.name == self.differential:
+            return "d" + symbol(self.wrt, bold=not e.shape.is_scalar)
+        return super()._print_Var(e)
+
+    def _print_Transpose(self, e: Transpose) -> str:
+        if isinstance(e.arg, Differential) or (
+            isinstance(e.arg, Var) and e.arg.name == self.differential
+        ):
+            return self.wrap(self.doprint(e.arg)) + "^T"
+        return super()._print_Transpose(e)
+
+
+_TEXT = _Text()
+
+
+def shown_text(shown: Shown) -> str:
+    """The text of what a step shows: an expression (d(U) as ``d(U)``) or an index form.
+
+    >>> from matcal.parse import parse
+    >>> shown_text(Differential(parse("A*X")))
+    'd(A*X)'
+    """
+    return form_text(shown) if isinstance(shown, IndexForm) else _TEXT.doprint(shown)
+
+
+def check_text(step: Step | Derivation) -> str:
+    """``verified: relative error 3.1e-13``, ``FAILED: relative error 0.5`` or
+    ``not checked``.
+
+    >>> check_text(Step("r", None, None, "", "f", True, 3.14e-13))
+    'verified: relative error 3.1e-13'
+    """
+    if step.verified is None or step.error is None:
+        return "not checked"
+    error = "0" if step.error == 0 else f"{step.error:.1e}"
+    return ("verified" if step.verified else "FAILED") + f": relative error {error}"
+
+
+def _lines(d: Derivation, shown, label) -> list[tuple[str, str, Step | None]]:
+    """(left side, right side, step) per line: a left side only where it changes."""
+    out: list[tuple[str, str, Step | None]] = [("f", shown(d.expression), None)]
+    current = "f"
+    for step in d.steps:
+        lhs = label(step.lhs, step.after)
+        out.append(("" if lhs == current else lhs, shown(step.after), step))
+        current = lhs
+    return out
+
+
+# ---------------------------------------------------------------- text
+
+
+def to_text(d: Derivation) -> str:
+    """The derivation for a terminal: one equality per line, the rule under it.
+
+    >>> from matcal.derivation import explain
+    >>> lines = to_text(explain("tr(A*X)", "X")).splitlines()
+    >>> print(lines[9]); print(lines[11])
+         = tr(A*dX)
+      ∇f = A'
+
+    """
+    shown = shown_text
+
+    def label(lhs: str, after: Shown) -> str:
+        if lhs == "partial" and isinstance(after, IndexForm):
+            return f"∂f/∂{d.wrt}{free_text(after)}"
+        return {"grad": "∇f"}.get(lhs, lhs)
+
+    lines = _lines(d, shown, label)
+    width = max(len(lhs) for lhs, _, _ in lines)
+    out = [f"Gradient of f = {shown(d.expression)} with respect to {d.wrt}, "
+           f"{METHOD_NAMES[d.method]}", ""]
+    for lhs, rhs, step in lines:
+        out.append(f"  {lhs:>{width}} = {rhs}")
+        if step is not None:
+            out.append(f"  {'':>{width}}     {step.rule}: {step.justification} "
+                       f"[{check_text(step)}]")
+    out += ["", f"∇f = {shown(d.gradient)}", _summary(d)]
+    return "\n".join(out)
+
+
+def _summary(d: Derivation, capital: bool = True) -> str:
+    steps = "every step verified numerically" if all(s.verified for s in d.steps) else \
+        f"{sum(1 for s in d.steps if s.verified)} of {len(d.steps)} steps verified numerically"
+    text = f"{steps}; gradient against central differences: {check_text(d)}"
+    return text[0].upper() + text[1:] if capital else text
+
+
+# ---------------------------------------------------------------- LaTeX
+
+
+def _wrt_latex(d: Derivation) -> str:
+    return symbol(d.wrt, bold=bool(d.gradient.shape.dims))
+
+
+def _latex_printer(d: Derivation):
+    """(LaTeX of what a step shows, LaTeX of a left side) for ``d``."""
+    printer = _Latex(d.differential, d.wrt)
+
+    def shown(s: Shown) -> str:
+        return form_latex(s) if isinstance(s, IndexForm) else printer.doprint(s)
+
+    def label(lhs: str, after: Shown) -> str:
+        if lhs == "partial" and isinstance(after, IndexForm):
+            return r"\frac{\partial f}{\partial " + symbol(d.wrt, False) + free_latex(after) + "}"
+        if lhs == "grad":
+            return r"\nabla_{" + _wrt_latex(d) + "} f"
+        return lhs
+
+    return shown, label
+
+
+_LATEX_TEXT = [
+    ("⁻¹", r"$^{-1}$"), ("\\", r"\textbackslash{}"), ("_", r"\_"), ("^", r"\^{}"),
+    ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("{", r"\{"), ("}", r"\}"), ("·", r"$\cdot$"),
+    ("ᵀ", r"$^T$"), ("⊙", r"$\odot$"), ("⊘", r"$\oslash$"), ("⊗", r"$\otimes$"),
+    ("∂", r"$\partial$"), ("−", "-"), ("Σ", r"$\Sigma$"), ("δ", r"$\delta$"),
+    ("∇", r"$\nabla$"), ("‖", r"$\|$"), ("₁", r"$_1$"), ("⟨", r"$\langle$"),
+    ("⟩", r"$\rangle$"), ("′", "'"),
+]
+
+
+def latex_text(text: str) -> str:
+    r"""Plain text for ``\text{…}``: special characters escaped, math symbols as LaTeX.
+
+    >>> latex_text("d(XY) = dX·Y, G_ij")
+    'd(XY) = dX$\\cdot$Y, G\\_ij'
+    """
+    out = ""
+    i = 0
+    while i < len(text):
+        for old, new in _LATEX_TEXT:
+            if text.startswith(old, i):
+                out += new
+                i += len(old)
+                break
+        else:
+            out += text[i]
+            i += 1
+    return out
+
+
+def to_latex(d: Derivation) -> str:
+    r"""The derivation as an ``align`` environment (amsmath), one step per line.
+
+    >>> from matcal.derivation import explain
+    >>> print(to_latex(explain("tr(A*X)", "X")).splitlines()[1])
+    \begin{align}
+    """
+    shown, label = _latex_printer(d)
+    out = [f"% Gradient of f = {d.expression} with respect to {d.wrt}, "
+           f"{METHOD_NAMES[d.method]}; {_summary(d, capital=False)}", r"\begin{align}"]
+    rows = []
+    for lhs, rhs, step in _lines(d, shown, label):
+        note = "" if step is None else (
+            r" && \text{" + latex_text(f"{step.rule}: {step.justification} "
+                                       f"({check_text(step)})") + "}")
+        rows.append(f"{lhs} &= {rhs}{note}")
+    out.append(" \\\\\n".join(rows))
+    out.append(r"\end{align}")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def to_markdown(d: Derivation) -> str:
+    """The derivation as Markdown: a numbered list of equalities in ``$…$``.
+
+    >>> from matcal.derivation import explain
+    >>> print(to_markdown(explain("tr(A*X)", "X")).splitlines()[2])
+    1. $f = \\operatorname{tr}\\left(\\mathbf{A} \\mathbf{X}\\right)$
+    """
+    shown, label = _latex_printer(d)
+    out = [f"**Gradient of ${shown(d.expression)}$ with respect to ${_wrt_latex(d)}$**, "
+           f"{METHOD_NAMES[d.method]}", ""]
+    current = "f"
+    for n, (lhs, rhs, step) in enumerate(_lines(d, shown, label), 1):
+        current = lhs or current
+        item = f"{n}. ${current} = {rhs}$"
+        if step is not None:
+            item += f"  \n   *{step.rule}*: {step.justification} ({check_text(step)})"
+        out.append(item)
+    out += ["", f"Result: ${label('grad', d.gradient)} = {shown(d.gradient)}$. {_summary(d)}."]
+    return "\n".join(out)
+
+
+def render(d: Derivation, format: str = "text") -> str:
+    """The derivation in ``format``: ``"text"``, ``"markdown"`` or ``"latex"``.
+
+    Raises:
+        ValueError: an unknown format.
+
+    >>> from matcal.derivation import explain
+    >>> print(render(explain("tr(A*X)", "X"), "markdown").splitlines()[-1][:47])
+    Result: $\\nabla_{\\mathbf{X}} f = \\mathbf{A}^T$.
+    """
+    renderers = {"text": to_text, "markdown": to_markdown, "latex": to_latex}
+    if format not in renderers:
+        raise ValueError(f"format must be one of {', '.join(renderers)}, got {format!r}")
+    return renderers[format](d)
+
+
+

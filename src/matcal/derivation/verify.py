@@ -1,0 +1,193 @@
+"""Numerical checks of a derivation's steps at random values, so a reader can trust each one.
+
+One draw of values serves the whole derivation: every variable of f (drawn as
+:func:`matcal.check.sample_values` draws them, so that f is finite) and a random direction V
+for X (symmetric for a symmetric X), which is also the value of dX. Then:
+
+- an expression is evaluated with NumPy; an unexpanded differential d(U) is dU at dX = V,
+  exactly: the engine's derivative of U in index notation contracted with dX
+  (:func:`matcal.derivation.differentials.by_index`), independently of the rules of
+  differentials it checks (and valid inside a sum over an index, where U depends on k);
+- an index form is evaluated with :func:`numpy.einsum`, its free indices as the axes;
+- a step that keeps its left side: ``before`` and ``after`` have the same value;
+- ``f → df``, ``f → partial`` and ``f → grad``: the directional derivative of f along V by
+  Richardson extrapolated central differences (:func:`matcal.check.directional_derivative`)
+  against df at dX = V, or ⟨∂f, V⟩;
+- ``df → grad``: df at dX = V against ⟨∇f, V⟩.
+
+The relative error, max |a − b| / max(|a|, |b|, 1) (absolute for values below 1, so that an
+expression that cancels to 0 up to rounding passes), must stay below :data:`TOLERANCE`, or
+:data:`DIFFERENCES_TOLERANCE` for a check by central differences.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from matcal.check import directional_derivative, random_direction, sample_values
+from matcal.derivation.differentials import Context, Differential, by_index, replace
+from matcal.derivation.index_form import IndexForm
+from matcal.derivation.steps import Shown, Step
+from matcal.errors import MatcalError
+from matcal.nodes import Expr, Identity, Var, variables, walk
+from matcal.numeric import bind_values, evaluate_expr
+
+TOLERANCE = 1e-8
+"""Largest relative error of an exact check (equal values)."""
+
+DIFFERENCES_TOLERANCE = 1e-6
+"""Largest relative error of a check against central differences."""
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class Checker:
+    """Random values for f's variables and a direction V = dX; checks steps at them.
+
+    Args:
+        expr: the function f.
+        var: the variable X.
+        dX: the variable standing for dX in the steps (differential method), else None.
+        seed: seed of the random values.
+
+    >>> from matcal.parse import parse
+    >>> e = parse("tr(A*X)")
+    >>> checker = Checker(e, variables(e)["X"], None, seed=0)
+    >>> checker.check(Step("trace_cyclic", e, parse("tr(X*A)"), "", "f"), "f").verified
+    True
+    """
+
+    def __init__(self, expr: Expr, var: Var, dX: Var | None, seed: int | None):
+        rng = np.random.default_rng(seed)
+        self.expr, self.var = expr, var
+        self.values: dict[str, Any] = sample_values(expr, seed)
+        self.context = tuple(variables(expr).values()) + (var,)
+        _, self.sizes = bind_values(expr, self.values)
+        for d in var.shape.dims:
+            self.sizes.setdefault(d, 3)
+        if var.name not in self.values:  # f does not depend on X
+            shape = tuple(self.sizes[d] for d in var.shape.dims)
+            self.values[var.name] = float(rng.standard_normal()) if not shape else \
+                rng.standard_normal(shape)
+        self.direction = random_direction(var, self.values[var.name], rng)
+        self.extra: dict[str, Any] = {}
+        self.dX = dX
+        if dX is not None:
+            self.extra[dX.name] = self.direction
+
+    # ------------------------------------------------------------ values
+
+    def value(self, shown: Shown) -> Any:
+        """The value of an expression (dX = V; d(U) = dU along V) or of an index form."""
+        if isinstance(shown, IndexForm):
+            terms = [(t.coeff, t.factors) for t in shown.terms]
+            return self.tensor_value(shown.free, terms)
+        markers = {n for n in walk(shown) if isinstance(n, Differential)}
+        if markers:
+            context = Context(self.var, self.dX)
+            shown = replace(shown, {m: by_index(context, m.arg) for m in markers})
+        return evaluate_expr(shown, {**self.values, **self.extra}, self.context)
+
+    def tensor_value(self, free, terms) -> Any:
+        """Σ over terms of coeff · einsum of the factors, laid out along ``free``."""
+        letters: dict = {}
+
+        def sub(ix) -> str:
+            return "".join(letters.setdefault(i, _LETTERS[len(letters)]) for i in ix)
+
+        target = sub(free)
+        total = np.zeros(tuple(self.sizes[i.dim] for i in free))
+        for coeff, factors in terms:
+            scale, operands, subs = coeff, [], []
+            for e, ix in factors:
+                if not ix:
+                    scale = scale * self.value(e)
+                    continue
+                arr = np.eye(self.sizes[ix[0].dim]) if isinstance(e, Identity) \
+                    else np.asarray(self.value(e), dtype=float)
+                operands.append(arr)
+                subs.append(sub(ix))
+            for i in free:
+                if not any(i in ix for _, ix in factors):
+                    operands.append(np.ones(self.sizes[i.dim]))
+                    subs.append(sub((i,)))
+            part = np.einsum(",".join(subs) + "->" + target, *operands, optimize=True) \
+                if operands else 1.0
+            total = total + scale * part
+        return float(total) if np.ndim(total) == 0 else total
+
+    def contract(self, value: Any, lead: int = 0) -> Any:
+        """⟨value, V⟩ over the last axes (those of X), keeping the first ``lead`` axes."""
+        v = np.asarray(self.direction, dtype=float)
+        arr = np.asarray(value, dtype=float)
+        axes = list(range(lead, arr.ndim))
+        return np.tensordot(arr, v, axes=(axes, list(range(v.ndim))))
+
+    def differences(self) -> Any:
+        """The directional derivative of f along V by central differences."""
+        return directional_derivative(self.expr, self.values, self.var.name, self.direction)
+
+    # ------------------------------------------------------------ checks
+
+    def error(self, step: Step, before_lhs: str) -> tuple[float, float]:
+        """(relative error, tolerance) of ``step``, whose ``before`` has left side
+        ``before_lhs``."""
+        pair = (before_lhs, step.lhs)
+        if pair == ("f", "df"):
+            return _relative(self.value(step.after), self.differences()), \
+                DIFFERENCES_TOLERANCE
+        if pair in (("f", "partial"), ("f", "grad")):
+            return _relative(self.contract(self.value(step.after)), self.differences()), \
+                DIFFERENCES_TOLERANCE
+        if pair == ("df", "grad"):
+            return _relative(self.value(step.before),
+                                  self.contract(self.value(step.after))), TOLERANCE
+        return _relative(self.value(step.before), self.value(step.after)), TOLERANCE
+
+    def check(self, step: Step, before_lhs: str) -> Step:
+        """``step`` with ``verified`` and ``error`` filled in."""
+        try:
+            with np.errstate(all="ignore"):
+                error, tolerance = self.error(step, before_lhs)
+        except (MatcalError, ArithmeticError, ValueError, np.linalg.LinAlgError):
+            return dataclasses.replace(step, verified=None, error=None)
+        if np.isnan(error):
+            return dataclasses.replace(step, verified=None, error=None)
+        return dataclasses.replace(step, verified=error <= tolerance, error=error)
+
+
+def _relative(a: Any, b: Any) -> float:
+    """max |a − b| / max(max |a|, max |b|, 1): relative, but absolute for values below 1, so
+    an expression that cancels to 0 up to rounding (``-(y + x) + y + x``) passes; infinite
+    when the shapes differ.
+
+    >>> _relative(1e-17, -1e-17), _relative([4.0], [5.0]), _relative(1.0, [1.0])
+    (2e-17, 0.2, inf)
+    """
+    if np.shape(a) != np.shape(b):
+        return float("inf")
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = max(float(np.max(np.abs(a), initial=0)), float(np.max(np.abs(b), initial=0)), 1.0)
+    return float(np.max(np.abs(a - b), initial=0)) / scale
+
+
+def check_steps(steps: list[Step], checker: Checker, start: str) -> tuple[Step, ...]:
+    """Every step checked; ``start`` is the left side of the first step's ``before``.
+
+    >>> from matcal.parse import parse
+    >>> e = parse("tr(A*X)")
+    >>> checker = Checker(e, variables(e)["X"], None, seed=0)
+    >>> steps = [Step("r", e, parse("tr(X*A)"), "", "f"),
+    ...          Step("r", e, parse("2*A'"), "", "grad")]
+    >>> [s.verified for s in check_steps(steps, checker, "f")]
+    [True, False]
+    """
+    out = []
+    lhs = start
+    for step in steps:
+        out.append(checker.check(step, lhs))
+        lhs = step.lhs
+    return tuple(out)
