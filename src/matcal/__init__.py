@@ -6,10 +6,10 @@
 """
 
 from matcal.api import (
-    check_derivative, check_gradient, derivative, evaluate, gradient, hessian, jacobian, parse,
-    to_latex, vec_derivative,
+    check_derivative, check_gradient, derivative, evaluate, explain, gradient, hessian,
+    jacobian, parse, to_latex, vec_derivative,
 )
-from matcal.derivation import Derivation, Step, explain
+from matcal.derivation import Derivation, Step
 from matcal.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
 )

@@ -12,24 +12,24 @@ import re
 from collections import OrderedDict
 from typing import Any, Mapping
 
-from matcal.build import add
+from matcal.derivation import (
+    DIFFERENCES_TOLERANCE, METHODS, Checker, Derivation, check_steps, differential_steps,
+    differential_variable, index_steps,
+)
 from matcal.check import compare_with_differences, sample_values
+from matcal.derive import derivative_of
 from matcal.differentiate import derivative_tensor
-from matcal.index import Tensor, fresh_for
-from matcal.errors import DerivativeError, MatcalError
+from matcal.errors import DerivativeError, MatcalError, OptionsError
 from matcal.kron_form import vec_form
-from matcal.matrix_form import tensor_to_matrix
-from matcal.tensor_form import tensor_to_einsum
-from matcal.nodes import Expr, Var, Zero, variables, walk
+from matcal.nodes import Expr, Var, variables, walk
 from matcal.numeric import evaluate_expr
 from matcal.parse import check_types, default_kind, folded_variables, parse
 from matcal.printing import to_latex
 from matcal.shapes import Dim, Shape, readable_names
-from matcal.simplify import simplify
 
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
-    "check_gradient", "check_derivative", "vec_derivative", "MatcalError",
+    "check_gradient", "check_derivative", "vec_derivative", "explain", "MatcalError",
 ]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -124,17 +124,7 @@ def derivative(expr: Expr | str, wrt: str, order: int = 1,
         raise DerivativeError(f"order must be a whole number ≥ 1, got {order!r}")
     e = _as_expr(expr, types)
     var = _variable(e, wrt, types)
-    if wrt in variables(e):
-        tensor = derivative_tensor(e, var, order)
-    else:  # the zero derivative, laid out as shape(expr) + shape(wrt) × order
-        tensor = Tensor(fresh_for(Shape.of(e.shape.dims + var.shape.dims * order)), ())
-    if len(tensor.free) > 2:
-        result: Expr = tensor_to_einsum(tensor, (var,) * order)
-    elif (terms := tensor_to_matrix(tensor)) is None:
-        result = tensor_to_einsum(tensor, (var,) * order)
-    else:
-        zero = Zero(Shape.of(tuple(i.dim for i in tensor.free)))
-        result = simplify(add(*terms)) if terms else zero
+    result = derivative_of(e, var, order)
     _remember_source(result, e, var)
     return result
 
@@ -296,3 +286,55 @@ def check_derivative(expr: Expr | str, wrt: str, order: int = 1,
         return 0.0
     vals = values if values is not None else sample_values(e, seed)
     return compare_with_differences(lower, d, wrt, vals, seed=seed)
+
+
+def explain(expr: Expr | str, wrt: str, method: str = "differential",
+            types: Mapping[str, str] | None = None, seed: int | None = 0) -> Derivation:
+    """The gradient of a scalar expression, derived step by step and checked numerically.
+
+    Args:
+        expr: a scalar-valued expression, as an :class:`Expr` or text.
+        wrt: the name of the variable X (scalar, vector or matrix).
+        method: ``"differential"`` — Ang's method (seed 001): df by the rules of
+            differentials, the trace trick to tr(Gᵀ dX), ∇f = G read off — or ``"index"`` —
+            Traa's method (seed 000): f with explicit sums, ∂f/∂X_jk by the product rule and δ
+            elimination, and the matrix read back off the indices.
+        types: optional name → kind mapping, as for :func:`matcal.parse`.
+        seed: seed of the random values at which every step is checked.
+
+    Returns:
+        A :class:`Derivation`: the steps (rule, before, after, justification, and the relative
+        error of the numerical check of each), and the gradient — shaped like X, equal to
+        ``matcal.gradient(expr, wrt, types)`` — with its check against central differences.
+
+    Raises:
+        OptionsError: an unknown ``method`` or a bad ``types`` entry.
+        DerivativeError: ``expr`` is not a scalar, or ``wrt`` is not a name.
+        ParseError, ShapeError: bad text.
+
+    >>> d = explain("tr(A*X*B)", "X")
+    >>> [(s.rule, str(s.after)) for s in d.steps[3:]]  # doctest: +NORMALIZE_WHITESPACE
+    [('constant_rule', 'tr(A*dX*B)'), ('trace_cyclic', 'tr(B*A*dX)'),
+     ('read_off', "(B*A)'"), ('transpose_of_product', "A'*B'")]
+    >>> d.all_verified
+    True
+    """
+    if method not in METHODS:
+        raise OptionsError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    check_types(types)
+    e = _as_expr(expr, types)
+    final = gradient(e, wrt, types)
+    var = variables(e).get(wrt) or Var(wrt, final.shape)
+    if method == "differential":
+        dX = differential_variable(e, var)
+        steps, differential = differential_steps(e, var, dX, final), dX
+    else:
+        steps, differential = index_steps(e, var, final), None
+    checked = check_steps(steps, Checker(e, var, differential, seed), "f")
+    try:
+        error: float | None = check_gradient(e, wrt, types, seed=seed)
+    except MatcalError:
+        error = None
+    verified = None if error is None else bool(error <= DIFFERENCES_TOLERANCE)
+    return Derivation(e, wrt, method, checked, final, differential and differential.name,
+                      verified, error)

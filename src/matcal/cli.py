@@ -23,9 +23,8 @@ import sys
 from typing import Any, Sequence
 
 from matcal.api import (
-    check_derivative, derivative, gradient, hessian, parse, to_latex, vec_derivative,
+    check_derivative, derivative, explain, gradient, hessian, parse, to_latex, vec_derivative,
 )
-from matcal.derivation import explain
 from matcal.derivation.render import render
 from matcal.errors import MatcalError, OptionsError, caret_context
 from matcal.functions import FUNCTIONS

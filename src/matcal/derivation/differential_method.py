@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 
-from matcal.api import gradient
+from matcal.derive import derivative_of
 from matcal.build import (
     add, mul, number, rebuild, split_coefficient, trace, transpose,
 )
@@ -70,7 +70,7 @@ def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr) -> list[Step]
     >>> from matcal.parse import parse
     >>> e = parse("tr(A*X*B)")
     >>> X = variables(e)["X"]
-    >>> steps = differential_steps(e, X, differential_variable(e, X), gradient(e, "X"))
+    >>> steps = differential_steps(e, X, differential_variable(e, X), derivative_of(e, X))
     >>> [(s.rule, str(s.after)) for s in steps[3:]]  # doctest: +NORMALIZE_WHITESPACE
     [('constant_rule', 'tr(A*dX*B)'), ('trace_cyclic', 'tr(B*A*dX)'),
      ('read_off', "(B*A)'"), ('transpose_of_product', "A'*B'")]
@@ -84,7 +84,7 @@ def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr) -> list[Step]
         current = add(*terms)
     grads = []
     for n, term in enumerate(terms):  # the trace trick, term by term
-        grads.append(gradient(term, dX.name))
+        grads.append(derivative_of(term, dX))
         form = inner(grads[-1], dX)
         if form != term:
             new = add(*[inner(h, dX) for h in grads], *terms[n + 1 :])
