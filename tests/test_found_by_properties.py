@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 import matcal
+from matcal.check import compare_with_differences, sample_values
+from matcal.nodes import Zero
 from matcal.nodes import variables
 from matcal.simplify import simplify
 
@@ -107,3 +109,14 @@ def test_gradient_of_cos_det_is_right_at_moderate_values():
     vals = {"X": np.eye(3) + 0.2 * rng.standard_normal((3, 3)),
             "B": np.eye(3) + 0.2 * rng.standard_normal((3, 3))}
     assert matcal.check_gradient("cos(det(X + B))", "X", values=vals, seed=0) < 1e-8
+
+
+def test_check_of_an_exactly_zero_gradient_is_not_fooled_by_rounding():
+    """f that cancels to zero up to rounding: the right gradient (0) checks below 1e-8, and a
+    wrong zero is still caught (the slope of x'*x is not 0)."""
+    assert matcal.check_gradient("(-(y + x) + y + x)'*B*x", "y", seed=0) < 1e-8
+    assert matcal.check_gradient("tr((tanh(tanh(S)) + ((X - B) - X)))", "X", seed=0) < 1e-8
+    e = matcal.parse("x'*x")
+    values = sample_values(e, seed=0)
+    wrong = Zero(matcal.gradient(e, "x").shape)
+    assert compare_with_differences(e, wrong, "x", values) > 0.1
