@@ -62,3 +62,24 @@ def test_printing_reads_back_as_the_same_product(text, printed):
     e = matcal.parse(text)
     assert str(e) == printed
     assert matcal.parse(printed) == e
+
+
+@pytest.mark.parametrize("text, wrt, expected", [
+    ("sum(i, x[i]*y[i])", "x", "y"),                   # Σ_i e_i y_i = y
+    ("sum(k, x'*B[k,:]')", "x", "B'*vector(1)"),       # Σ_k B[k,:]ᵀ = Bᵀ 1
+    ("sum(k, X[k,:]*y)", "X", "vector(1)*y'"),         # Σ_k e_k yᵀ = 1 yᵀ
+    ("sum(k, B[k,:]*X*y)", "X", "B'*vector(1)*y'"),
+])
+def test_sum_over_selection_is_a_matrix_product(text, wrt, expected):
+    """Σ_k M[:,k] N[k,:] = M N, Σ_k v[k] M[:,k] = M v, Σ_k M[:,k] = M 1 (Traa eq. 4 backwards)."""
+    types = {"y": "vector"}
+    g = matcal.gradient(text, wrt, types)
+    assert str(g) == expected
+    assert matcal.check_gradient(text, wrt, types, seed=2) < 1e-8
+
+
+def test_sum_over_selection_pairs():
+    """The pair forms, on whole expressions: Σ_k A[:,k] B[k,:] = A B and Σ_k x[k] y[k] = x'y."""
+    assert str(simplify(matcal.parse("sum(k, A[:,k]*B[k,:])"))) == "A*B"
+    assert str(simplify(matcal.parse("sum(k, x[k]*y[k])"))) == "x'*y"
+    assert str(simplify(matcal.parse("sum(k, x[k]*A[:,k])"))) == "A*x"

@@ -29,6 +29,7 @@ from matcal.nodes import (
     Add, Apply, DiagVector, Expr, Hadamard, Identity, Inverse, MatMul, MatPower, Number, Power,
     Trace, Transpose,
 )
+from matcal.index_sums import sum_over_selection
 from matcal.printing.text import to_text, token_count
 
 Rule = Callable[[Expr], Expr | None]
@@ -251,6 +252,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("orientation", orientation),
     ("common_coefficient", common_coefficient),
     ("factor_common", factor_common),
+    ("sum_over_selection", sum_over_selection),
 )
 """The rules, by name, in the order they are tried at each node."""
 
