@@ -823,9 +823,9 @@ def test_d_kron_is_refused_with_a_clear_error():
 @identity(Select)
 def test_d_row_selection_is_unit_row_times_dX():
     """B[k,:] = e_kᵀ B and B[:,k] = B e_k with e_k the k-th column of I, so d(B[k,:]) = e_kᵀ dB
-    (Traa eq. 43): ∂ Σ_k B[k,:] X y / ∂X = Σ_k B[k,:]ᵀ yᵀ."""
-    assert_exact("sum(k, X[k,:]*y)", "X", "sum(k, eye[:,k]*y')", {"y": "vector"})
-    assert_exact("sum(k, B[k,:]*X*y)", "X", "sum(k, B[k,:]'*y')", {"y": "vector"})
+    (Traa eq. 43): ∂ Σ_k B[k,:] X y / ∂X = Σ_k B[k,:]ᵀ yᵀ = Bᵀ 1 yᵀ."""
+    assert_exact("sum(k, X[k,:]*y)", "X", "vector(1)*y'", {"y": "vector"})
+    assert_exact("sum(k, B[k,:]*X*y)", "X", "B'*vector(1)*y'", {"y": "vector"})
 
 
 @identity(IndexSum)
