@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from matcal.index import Atom, Delta, Index, Tensor, Term
 from matcal.nodes import Expr, Identity, IndexSum, Ones, Var, walk
-from matcal.printing.base import MUL, POSTFIX, format_number
+from matcal.printing.base import MUL, POSTFIX, format_number, signed_sum
 from matcal.printing.latex import LatexPrinter, split_name, symbol
 from matcal.printing.text import TextPrinter
 
@@ -171,7 +171,7 @@ def form_text(form: IndexForm) -> str:
         body = "*".join(_factor_text(e, ix, local) for e, ix in term.factors)
         sums = "".join(f"Σ_{local[i]} " for i in _summed(term, form.free, local))
         parts.append((term.coeff < 0, _scaled(abs(term.coeff), sums + body if body else "", "*")))
-    return _signed(parts)
+    return signed_sum(parts) or "0"
 
 
 def _factor_text(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> str:
@@ -220,7 +220,7 @@ def form_latex(form: IndexForm) -> str:
         body = " ".join(_factor_latex(e, ix, local) for e, ix in term.factors)
         sums = "".join(r"\sum_{" + _sub(local[i]) + "} " for i in _summed(term, form.free, local))
         parts.append((term.coeff < 0, _scaled(abs(term.coeff), sums + body if body else "", " ")))
-    return _signed(parts)
+    return signed_sum(parts) or "0"
 
 
 def _sub(name: str) -> str:
@@ -267,12 +267,3 @@ def _scaled(c: float, body: str, sep: str) -> str:
         return format_number(c)
     return body if c == 1 else format_number(c) + sep + body
 
-
-def _signed(parts: list[tuple[bool, str]]) -> str:
-    out = ""
-    for n, (negative, body) in enumerate(parts):
-        if n == 0:
-            out = ("-" if negative else "") + body
-        else:
-            out += (" - " if negative else " + ") + body
-    return out or "0"
