@@ -99,7 +99,7 @@ examples:
   matcal "logdet(X'*X)" --wrt X
       2*X*inv(X'*X)
   matcal "tr(S*X)" --wrt S --types S:symmetric
-      0.5*X' + 0.5*X
+      0.5*(X + X')
   matcal "logdet(X'*X)" --wrt X --latex
       2 \\mathbf{{X}} \\left(\\mathbf{{X}}^T \\mathbf{{X}}\\right)^{{-1}}
   matcal "sum(exp(A*x))" --wrt x --hessian

@@ -222,7 +222,8 @@ def _factor_pair(s: Expr, t: Expr) -> Expr | None:
 
 
 def common_coefficient(e: Expr) -> Expr | None:
-    """c·A + c·B = c·(A + B) when every term has the coefficient ±c, |c| ≠ 1."""
+    """c·A + c·B = c·(A + B) when every term has the coefficient ±c, |c| ≠ 1, and that is
+    shorter — or as short, for a symmetric pair c·T + c·Tᵀ, which then reads c·(T + Tᵀ)."""
     if not isinstance(e, Add):
         return None
     parts = [split_coefficient(t) for t in e.terms]
@@ -230,9 +231,13 @@ def common_coefficient(e: Expr) -> Expr | None:
     if c == 1 or any(abs(p[0]) != c for p in parts):
         return None
     sign = -1.0 if all(p[0] < 0 for p in parts) else 1.0
+    pair = len(parts) == 2 and parts[1][1] == transpose(parts[0][1])  # c·(T + Tᵀ): symmetric
+    if pair and count_transposes(parts[1][1]) < count_transposes(parts[0][1]):
+        parts.reverse()
     inner = add(*(mul(number(p[0] / (sign * c)), p[1]) for p in parts))
     candidate = mul(number(sign * c), inner)
-    return candidate if _length(candidate) < _length(e) else None
+    shorter = _length(candidate) < _length(e) or pair and _length(candidate) == _length(e)
+    return candidate if shorter else None
 
 
 def orientation(e: Expr) -> Expr | None:
