@@ -110,7 +110,7 @@ def derivative(expr: Expr | str, wrt: str, order: int = 1,
         The derivative laid out as shape(expr) + shape(wrt) × order (as ``jax.jacobian``):
         for a vector y(x) the m×n Jacobian ∂y_i/∂x_j; for a scalar and a vector x the n×n
         Hessian. With at most two axes it is in matrix notation (``A'*diag(exp(A*x))*A``);
-        with more, in index notation, ``T[i,j,k,l] = …``, which parses back.
+        with more, in index notation, ``dF[i,j]/dX[k,l] = …``, which parses back.
 
     Raises:
         DerivativeError: order < 1 or a bad ``wrt``. ParseError, ShapeError: bad text.
@@ -217,7 +217,7 @@ def evaluate(expr: Expr | str, values: Mapping[str, Any],
         types: optional name → kind mapping, as for :func:`parse`.
         shape: the expected shape of the result. Needed only for the text of a derivative
             whose constants only the layout sizes, e.g. ``-2*A*matrix(1)`` (the gradient of
-            sum(A'*A)) or ``T[i,j,k,l] = eye[i,k]*eye[j,l]``; the Expr that matcal returned
+            sum(A'*A)) or ``eye`` (of tr(X)); the Expr that matcal returned
             knows its sizes from the values of the variables it came from.
 
     Returns:
