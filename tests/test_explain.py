@@ -41,7 +41,7 @@ VOCABULARY = {
     "transpose_of_product", "simplify", "trace_index", "product_index", "transpose_to_indices",
     "hadamard_index", "sum_index", "diag_index", "index_notation", "chain_rule",
     "delta_elimination", "contraction", "hadamard", "trace", "diagonal", "row_sum",
-    "diagonal_scaling",
+    "diagonal_scaling", "index_sum", "sum_over_index",
 }
 
 
@@ -103,6 +103,58 @@ def test_example_4_differential_goes_inside_the_sum():
     assert "sum(k, d(tr(V'*log(A*diag(B[k,:]*X)*C))))" in text
     assert "sum(k, tr(V'*((A*diag(B[k,:]*dX)*C)./(A*diag(B[k,:]*X)*C))))" in text
     assert "d(B[k,:]) = 0" in text
+
+
+def test_example_4_index_goes_inside_the_sum_as_eq_42_to_46():
+    # Traa eq. 42: f = Σ_k Σ_i Σ_j V_ij log(…)_ij; eq. 43: ∂f/∂X_nm by the chain rule, the
+    # δ's collapse the sums, B_kn stays; eq. 44–45: matrix form for fixed k; eq. 46: Σ over k
+    d = matcal.explain(EXAMPLE_4, "X", "index")
+    assert d.all_verified, [(s.rule, s.error) for s in d.steps]
+    rules = [s.rule for s in d.steps]
+    assert rules[0] == "index_sum" and {s.rule for s in d.steps} <= VOCABULARY
+    assert rules.index("chain_rule") < rules.index("delta_elimination") < \
+        rules.index("read_off") < rules.index("sum_over_index")
+    lines = lines_of(to_text(d))
+    assert lines[1] == "= Σ_k tr(V'*log(A*diag(B[k,:]*X)*C))"
+    assert "= Σ_k Σ_i Σ_j V[j,i]*log(A*diag(B[k,:]*X)*C)[j,i]" in lines
+    partial = [line for line in lines if line.startswith("∂f/∂X[p,q] = Σ_k Σ_i")]
+    assert "δ[" in partial[0] and "B[k," in partial[0]  # the chain rule, before δ elimination
+    assert "= Σ_k Σ_i Σ_j V[j,i]*(1./(A*diag(B[k,:]*X)*C))[j,i]*A[j,q]*B[k,p]*C[q,i]" in lines
+    assert "= Σ_k (B[k,:]'*diag(A'*(V./(A*diag(B[k,:]*X)*C))*C')')[p,q]" in lines
+    assert lines[-1] == "= sum(k, B[k,:]'*diag(C*(V./(A*diag(B[k,:]*X)*C))'*A)')"
+    summed = d.steps[rules.index("sum_over_index")]
+    assert summed.lhs == "grad" and "Σ_k ∂f_k/∂X" in summed.justification
+    assert r"\sum_{k} \sum_{i} \sum_{j} V_{ji}" in to_latex(d)
+    assert d.gradient == matcal.gradient(EXAMPLE_4, "X")
+    rng = np.random.default_rng(5)
+    V, A, B, X, C = (rng.uniform(0.5, 1.5, s) for s in [(3, 5), (3, 4), (6, 2), (2, 4), (4, 5)])
+    rows = [np.ones(5) @ (((V / (A @ np.diag(B[k] @ X) @ C)).T @ A) * C.T) for k in range(6)]
+    got = matcal.evaluate(d.gradient, dict(V=V, A=A, B=B, X=X, C=C))
+    assert rel(got, B.T @ np.array(rows)) < 1e-10
+
+
+@pytest.mark.parametrize("expr, wrt", [
+    ("sum(k, x[k]*tr(X))", "X"), ("sum(k, sum(l, A[k,l]*tr(X*B)))", "X"),
+    ("sum(k, (B[k,:]*x)^2)", "x"),
+])
+def test_index_method_goes_inside_other_sums(expr, wrt):
+    # the sum written back as the engine writes it (a matrix product when it can), nested sums
+    d = matcal.explain(expr, wrt, "index")
+    assert d.all_verified, [(s.rule, s.error) for s in d.steps]
+    assert d.steps[0].rule == "index_sum" and "sum_over_index" in [s.rule for s in d.steps]
+    assert d.gradient == matcal.gradient(expr, wrt)
+
+
+def test_a_wrong_step_inside_a_sum_is_caught():
+    # the body's forms are checked on the whole sum Σ_k f_k: dropping a factor fails
+    d = matcal.explain(EXAMPLE_4, "X", "index")
+    step = next(s for s in d.steps if s.rule == "delta_elimination")
+    term = step.after.terms[0]
+    wrong = dataclasses.replace(step.after, terms=(dataclasses.replace(
+        term, factors=term.factors[:-1]),))
+    checker = Checker(d.expression, variables(d.expression)["X"], None, seed=0)
+    assert checker.check(dataclasses.replace(step, after=wrong), "partial").verified is False
+    assert checker.check(step, "partial").verified
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -13,6 +13,11 @@ term's summed indices in order of appearance, by their preferred names where tho
 free, else by the next unused letter of i j k l m n p q …. The text form indexes as the input
 language does, with the sums written out (``Σ_i Σ_j A[i,j]*X[j,i]``); the LaTeX form is
 Traa's (``\sum_{i} \sum_{j} A_{ij} X_{ji}``).
+
+A form can be the body f_k of a sum over an index of the input language, f = Σ_k f_k (Traa
+eq. 42–45): ``sums`` holds those indices, shown in front (``Σ_k Σ_i …``), and the form's value
+is the sum of the body's values over k. Inside it a selected row B[k,:] is the row vector with
+entries B_kn for the fixed k, shown as ``B[k,n]``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import itertools
 from dataclasses import dataclass
 
 from matcal.index import Atom, Delta, Index, Tensor, Term
-from matcal.nodes import Expr, Identity, IndexSum, Ones, Var, walk
+from matcal.nodes import Expr, Identity, IndexSum, Ones, Select, Transpose, Var, walk
+from matcal.shapes import Dim
 from matcal.printing.base import MUL, POSTFIX, format_number, signed_sum
 from matcal.printing.latex import LatexPrinter, split_name, symbol
 from matcal.printing.text import TextPrinter
@@ -45,12 +51,14 @@ class IndexForm:
     """A sum of terms in index notation with free indices ``free`` (the result's axes).
 
     ``preferred`` maps indices to the names they should be shown with (pairs, so the form
-    stays hashable); see the module docstring for how names are settled.
+    stays hashable); see the module docstring for how names are settled. ``sums`` are the
+    indices (name, dim) of the sums Σ_k the form is the body of, outermost first.
     """
 
     free: tuple[Index, ...]
     terms: tuple[FormTerm, ...]
     preferred: tuple[tuple[Index, str], ...] = ()
+    sums: tuple[tuple[str, Dim], ...] = ()
 
     def __str__(self) -> str:
         return form_text(self)
@@ -107,7 +115,9 @@ def labels(form: IndexForm) -> tuple[dict[Index, str], list[dict[Index, str]]]:
     """
     preferred = dict(form.preferred)
     reserved = {n.index for t in form.terms for e, _ in t.factors for n in walk(e)
-                if isinstance(n, IndexSum)}
+                if isinstance(n, IndexSum)} | {k for k, _ in form.sums}
+    reserved |= {k for t in form.terms for e, _ in t.factors for n in walk(e)
+                 if isinstance(n, Select) for k in (n.row, n.col) if k is not None}
     pool = list(itertools.islice((n for n in _names() if n not in reserved), 200))
     free = _assign(list(form.free), {}, preferred, pool)
     per_term = []
@@ -171,7 +181,26 @@ def form_text(form: IndexForm) -> str:
         body = "*".join(_factor_text(e, ix, local) for e, ix in term.factors)
         sums = "".join(f"Σ_{local[i]} " for i in _summed(term, form.free, local))
         parts.append((term.coeff < 0, _scaled(abs(term.coeff), sums + body if body else "", "*")))
-    return signed_sum(parts) or "0"
+    return _outer(signed_sum(parts) or "0", len(parts), [f"Σ_{k} " for k, _ in form.sums])
+
+
+def _outer(text: str, terms: int, sums: list[str], parens: tuple[str, str] = ("(", ")")) -> str:
+    """``text`` behind the sums over the input language's indices, in parentheses if needed."""
+    if not sums:
+        return text
+    wrap = terms > 1 or text.startswith("-")
+    return "".join(sums) + (parens[0] + text + parens[1] if wrap else text)
+
+
+def _selected(e: Expr, ix: tuple[Index, ...],
+              names: dict[Index, str]) -> tuple[Expr, list[str]] | None:
+    """(B, [k, n]) for the fixed row B[k,:] (or its transpose, or a column B[:,k]) indexed
+    by n: the entry B_kn (Traa eq. 42); None for anything else."""
+    s = e.arg if isinstance(e, Transpose) else e
+    if not (isinstance(s, Select) and len(ix) == 1 and s.arg.shape.is_matrix
+            and (s.row is None) != (s.col is None)):
+        return None
+    return s.arg, [s.row, names[ix[0]]] if s.col is None else [names[ix[0]], s.col]
 
 
 def _factor_text(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> str:
@@ -182,6 +211,8 @@ def _factor_text(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> str
         return "δ" + sub
     if isinstance(e, Ones):
         return "1" + sub
+    if (entry := _selected(e, ix, names)) is not None:
+        return _TEXT.parenthesize(entry[0], POSTFIX) + "[" + ",".join(entry[1]) + "]"
     return _TEXT.parenthesize(e, POSTFIX) + sub
 
 
@@ -220,7 +251,8 @@ def form_latex(form: IndexForm) -> str:
         body = " ".join(_factor_latex(e, ix, local) for e, ix in term.factors)
         sums = "".join(r"\sum_{" + _sub(local[i]) + "} " for i in _summed(term, form.free, local))
         parts.append((term.coeff < 0, _scaled(abs(term.coeff), sums + body if body else "", " ")))
-    return signed_sum(parts) or "0"
+    outer = [r"\sum_{" + _sub(k) + "} " for k, _ in form.sums]
+    return _outer(signed_sum(parts) or "0", len(parts), outer, (r"\left(", r"\right)"))
 
 
 def _sub(name: str) -> str:
@@ -241,6 +273,9 @@ def _factor_latex(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> st
         return r"\delta" + sub
     if isinstance(e, Ones):
         return r"\mathbf{1}" + sub
+    if (entry := _selected(e, ix, names)) is not None:
+        e, ix = entry[0], ()
+        sub = "_{" + "".join(_sub(n) for n in entry[1]) + "}"
     if isinstance(e, Var) and not split_name(e.name)[1]:
         return symbol(e.name, bold=False) + sub
     return r"\left[" + _LATEX.doprint(e) + r"\right]" + sub

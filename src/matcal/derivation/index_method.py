@@ -19,6 +19,12 @@ The steps, in order:
    free index to the other, the way with fewer transposes.
 5. ``read_off``: ∇f has X's layout, rows j and columns k, so [BA]_kj is read off as (BA)ᵀ
    (eq. 9); then ``transpose_of_product`` / ``simplify`` to the form ``matcal.gradient`` prints.
+
+A sum over an index, f = Σ_k f_k (Traa eq. 42–46), is gone inside: ``index_sum`` writes f as
+Σ_k of its body, steps 1–4 derive the body at a fixed k (every form carries the Σ_k, see
+:class:`~matcal.derivation.index_form.IndexForm`, so each is checked on the whole sum),
+``read_off`` reads the matrix of each fixed k, and ``sum_over_index`` sums it over k by
+linearity, ∂/∂X Σ_k f_k = Σ_k ∂f_k/∂X.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from matcal.differentiate import RULES as INDEX_RULES
 from matcal.differentiate import chain_indices, differentiate_tensor, names_in
 from matcal.index import Atom, Index, Term, atom, fresh, fresh_for, simplify_tensor
 from matcal.matrix_form import reduction_steps, term_to_matrix
+from matcal.shapes import Dim
 from matcal.nodes import (
     Add, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, MatMul, Sum, Trace,
     Transpose, Var, walk,
@@ -73,6 +80,7 @@ class _Names:
         reserved = {n.index for n in walk(expr) if isinstance(n, IndexSum)}
         self.pool = [n for n in LETTERS if n not in reserved] + [f"i{n}" for n in range(1, 99)]
         self.preferred: dict[Index, str] = {}
+        self.sums: tuple[tuple[str, Dim], ...] = ()
 
     def take(self, prefer: str = "") -> str:
         """The first unused name, from ``prefer`` if one is free, else from the pool."""
@@ -87,7 +95,7 @@ class _Names:
                         self.preferred[i] = self.take()
 
     def form(self, free: tuple[Index, ...], terms) -> IndexForm:
-        return IndexForm(free, tuple(terms), tuple(self.preferred.items()))
+        return IndexForm(free, tuple(terms), tuple(self.preferred.items()), self.sums)
 
 
 def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
@@ -112,7 +120,12 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
      ('delta_elimination', 'Σ_i A[i,j]*B[k,i]'), ('contraction', '(B*A)[k,j]')]
     """
     names = _Names(expr)
-    steps = _in_indices(expr, var, names)
+    body, names.sums = _peel(expr, var)
+    steps: list[Step] = []
+    if names.sums:
+        f_sum = names.form((), [_start(body)])
+        steps.append(Step("index_sum", expr, f_sum, _sum_text(_SUM_TEXT, names.sums), "f"))
+    steps += _in_indices(body, var, names, steps[-1].after if steps else expr)
     f_form = steps[-1].after if steps else names.form((), [_start(expr)])
     before = steps[-1].after if steps else expr
     raw = differentiate_tensor(to_tensor(f_form), var)
@@ -145,10 +158,21 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
             steps.append(Step(rule, current, form, REDUCTIONS.get(rule, rule), "partial"))
             current = form
         reduced.append(_read(term, items, free))
-    read = add(*reduced) if reduced and None not in reduced else final
+    body_final = _body(final, names.sums)
+    read = add(*reduced) if reduced and None not in reduced else body_final
     flipped = any(isinstance(n, Transpose) and isinstance(n.arg, (MatMul, Add, Hadamard))
-                  for n in walk(read)) and read != final
-    steps.append(Step("read_off", current, read, _read_off_text(current, var, flipped), "grad"))
+                  for n in walk(read)) and read != body_final
+    text = _read_off_text(current, var, flipped)
+    if names.sums and read is not None:
+        per_index = names.form(free, [FormTerm(1.0, ((read, free),))])
+        steps.append(Step("read_off", current, per_index, text + _sum_text(_FIXED_TEXT, names.sums),
+                          "partial"))
+        current, read = per_index, _resum(read, names.sums)
+        steps.append(Step("sum_over_index", current, read, _sum_text(_SUM_OVER_TEXT, names.sums),
+                          "grad"))
+    else:
+        steps.append(Step("read_off", current, read or final, text, "grad"))
+        read = read or final
     if read != final:
         steps.append(Step(*final_rule(read, final), "grad"))
     return steps
@@ -160,11 +184,11 @@ def _start(expr: Expr) -> FormTerm:
     return FormTerm(a.coeff, tuple((f.expr, f.idx) for f in a.factors))
 
 
-def _in_indices(expr: Expr, var: Var, names: _Names) -> list[Step]:
-    """The steps writing f in index notation, one expansion rule per step."""
+def _in_indices(expr: Expr, var: Var, names: _Names, before: Expr | IndexForm) -> list[Step]:
+    """The steps writing f (or the body f_k of f = Σ_k f_k) in index notation, one expansion
+    rule per step, from ``before``."""
     terms = [_start(expr)]
     steps: list[Step] = []
-    before: Expr | IndexForm = expr
     for _ in range(200):
         rule = next((r[0] for t in terms for e, ix in t.factors
                      if (r := _expansion(e, ix, var)) is not None), None)
@@ -176,6 +200,48 @@ def _in_indices(expr: Expr, var: Var, names: _Names) -> list[Step]:
         steps.append(Step(rule, before, form, EXPANSIONS[rule], "f"))
         before = form
     return steps
+
+
+# ---------------------------------------------------------------- sums over an index
+
+_SUM_TEXT = ("f = Σ_{k} f_{k} (Traa eq. 42): the body f_{k} is derived at a fixed {k}, where a "
+             "selected row such as B[{k},:] is a constant row vector with entries B[{k},n]; "
+             "each step below shows Σ_{k} of the body and is checked on the whole sum")
+_FIXED_TEXT = ", for each fixed {k} (Traa eq. 44–45)"
+_SUM_OVER_TEXT = ("sum over {k}: ∂/∂X Σ_{k} f_{k} = Σ_{k} ∂f_{k}/∂X (linearity), "
+                  "Σ_{k} [M_{k}]_pq = [Σ_{k} M_{k}]_pq (Traa eq. 46)")
+
+
+def _sum_text(text: str, sums: tuple[tuple[str, Dim], ...]) -> str:
+    """``text`` with the sums' index names for k (``k`` or ``k,l`` for nested sums)."""
+    return text.format(k=",".join(k for k, _ in sums))
+
+
+def _peel(expr: Expr, var: Var) -> tuple[Expr, tuple[tuple[str, Dim], ...]]:
+    """(f_k, the indices (name, dim) of the sums) for f = Σ_k f_k whose body depends on X
+    (nested sums Σ_k Σ_l f_kl too); (f, ()) for anything else."""
+    sums: list[tuple[str, Dim]] = []
+    while isinstance(expr, IndexSum) and var.name in names_in(expr.body):
+        sums.append((expr.index, expr.dim))
+        expr = expr.body
+    return expr, tuple(sums)
+
+
+def _body(e: Expr, sums: tuple[tuple[str, Dim], ...]) -> Expr | None:
+    """The body of ``e`` = Σ over ``sums`` of a body (``e`` when there are none); None when
+    ``e`` is not such a sum (the engine wrote it as a matrix product)."""
+    for k, d in sums:
+        if not (isinstance(e, IndexSum) and (e.index, e.dim) == (k, d)):
+            return None
+        e = e.body
+    return e
+
+
+def _resum(body: Expr, sums: tuple[tuple[str, Dim], ...]) -> Expr:
+    """Σ over ``sums`` of ``body``, as the input language writes it: ``sum(k, body)``."""
+    for k, d in reversed(sums):
+        body = IndexSum(k, d, body)
+    return body
 
 
 # ---------------------------------------------------------------- f in index notation

@@ -8,7 +8,9 @@ for X (symmetric for a symmetric X), which is also the value of dX. Then:
   exactly: the engine's derivative of U in index notation contracted with dX
   (:func:`matcal.derivation.differentials.by_index`), independently of the rules of
   differentials it checks (and valid inside a sum over an index, where U depends on k);
-- an index form is evaluated with :func:`numpy.einsum`, its free indices as the axes;
+- an index form is evaluated with :func:`numpy.einsum`, its free indices as the axes; the body
+  f_k of a sum Σ_k f_k (Traa eq. 42–45) is evaluated at every k and summed, so a step inside
+  the sum is checked on the whole sum, with the same checks as any other;
 - a step that keeps its left side: ``before`` and ``after`` have the same value;
 - ``f → df``, ``f → partial`` and ``f → grad``: the directional derivative of f along V by
   Richardson extrapolated central differences (:func:`matcal.check.directional_derivative`)
@@ -23,6 +25,7 @@ expression that cancels to 0 up to rounding passes), must stay below :data:`TOLE
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 
 import numpy as np
@@ -33,7 +36,7 @@ from matcal.derivation.index_form import IndexForm
 from matcal.derivation.steps import Shown, Step
 from matcal.errors import MatcalError
 from matcal.nodes import Expr, Identity, Var, variables, walk
-from matcal.numeric import bind_values, evaluate_expr
+from matcal.numeric import Evaluator, bind_values, evaluate_expr
 
 TOLERANCE = 1e-8
 """Largest relative error of an exact check (equal values)."""
@@ -80,19 +83,30 @@ class Checker:
 
     # ------------------------------------------------------------ values
 
-    def value(self, shown: Shown) -> Any:
-        """The value of an expression (dX = V; d(U) = dU along V) or of an index form."""
+    def value(self, shown: Shown, env: dict[str, int] | None = None) -> Any:
+        """The value of an expression (dX = V; d(U) = dU along V) or of an index form;
+        ``env`` gives the values of the indices of enclosing sums."""
         if isinstance(shown, IndexForm):
             terms = [(t.coeff, t.factors) for t in shown.terms]
-            return self.tensor_value(shown.free, terms)
+            dims = [range(self.sizes[d]) for _, d in shown.sums]
+            total: Any = 0.0
+            for at in itertools.product(*dims):
+                inner = {**(env or {}), **{k: n for (k, _), n in zip(shown.sums, at)}}
+                total = total + self.tensor_value(shown.free, terms, inner)
+            return total
         markers = {n for n in walk(shown) if isinstance(n, Differential)}
         if markers:
             context = Context(self.var, self.dX)
             shown = replace(shown, {m: by_index(context, m.arg) for m in markers})
-        return evaluate_expr(shown, {**self.values, **self.extra}, self.context)
+        values = {**self.values, **self.extra}
+        if not env:
+            return evaluate_expr(shown, values, self.context)
+        out = Evaluator(*bind_values(shown, values, self.context), env)(shown)
+        return float(out) if np.ndim(out) == 0 else np.asarray(out)
 
-    def tensor_value(self, free, terms) -> Any:
-        """Σ over terms of coeff · einsum of the factors, laid out along ``free``."""
+    def tensor_value(self, free, terms, env: dict[str, int] | None = None) -> Any:
+        """Σ over terms of coeff · einsum of the factors, laid out along ``free``; ``env``
+        as for :meth:`value`."""
         letters: dict = {}
 
         def sub(ix) -> str:
@@ -104,10 +118,10 @@ class Checker:
             scale, operands, subs = coeff, [], []
             for e, ix in factors:
                 if not ix:
-                    scale = scale * self.value(e)
+                    scale = scale * self.value(e, env)
                     continue
                 arr = np.eye(self.sizes[ix[0].dim]) if isinstance(e, Identity) \
-                    else np.asarray(self.value(e), dtype=float)
+                    else np.asarray(self.value(e, env), dtype=float)
                 operands.append(arr)
                 subs.append(sub(ix))
             for i in free:
