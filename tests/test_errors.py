@@ -416,3 +416,10 @@ def test_any_token_soup_parses_or_raises_a_matcal_error(text):
             assert "^" in str(err)
         return
     assert isinstance(str(e), str)
+
+
+def test_sum_over_an_index_that_selects_nothing_is_an_error():
+    """sum(k, tr(X)) has no range for k: a ParseError at k, saying how to use it."""
+    with pytest.raises(matcal.ParseError, match="never selects with k") as info:
+        matcal.parse("sum(k, tr(X))")
+    assert info.value.pos == 4

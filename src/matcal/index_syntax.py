@@ -22,7 +22,7 @@ from lark import Token, Tree
 from matcal import build as b
 from matcal.build import numeric_value, reciprocal
 from matcal.errors import ParseError, ShapeError
-from matcal.nodes import Einsum, Expr, IndexFactor, IndexSum, IndexTerm, Select
+from matcal.nodes import Einsum, Expr, IndexFactor, IndexSum, IndexTerm, Select, walk
 from matcal.shapes import Dim, fresh_dim
 
 RawTerm = tuple[float, list[tuple[Expr, tuple[str, ...]]]]
@@ -128,6 +128,9 @@ class IndexSyntax:
             body = self.expr(body_t)
         finally:
             dim = self.scope.pop(k)
+        if not any(isinstance(n, Select) and k in (n.row, n.col) for n in walk(body)):
+            self.fail(ParseError, f"sum({k}, ...) never selects with {k}, so its range is "
+                      f"unknown; use it to select, as in B[{k},:] or x[{k}]", index_t)
         return IndexSum(k, dim, body)
 
     def _indexed(self, t: Tree) -> Expr:
