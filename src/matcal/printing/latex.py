@@ -238,7 +238,7 @@ class LatexPrinter(Printer):
         return self.call(r"\operatorname{diag}", e.arg)
 
     def _print_Select(self, e: Select) -> str:
-        """``\mathbf{B}_{k,:}``: row k; ``\mathbf{B}_{:,k}``: column k; ``B_{ij}``: an entry."""
+        r"""``\mathbf{B}_{k,:}``: row k; ``\mathbf{B}_{:,k}``: column k; ``B_{ij}``: an entry."""
         names = [e.row or ":"] + ([e.col or ":"] if e.arg.shape.is_matrix else [])
         return self.parenthesize(e.arg, ATOM) + "_{" + ",".join(names) + "}"
 
