@@ -37,7 +37,6 @@ import os
 import re
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
