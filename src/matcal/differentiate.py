@@ -18,9 +18,7 @@ from matcal.build import mul, transpose, add, hadamard, inverse, number, power, 
 from matcal.functions import FUNCTIONS
 from matcal.errors import DerivativeError
 from matcal.index import Atom, Delta, Index, Tensor, Term, atom, fresh, fresh_for, simplify_tensor
-from matcal.matrix_form import tensor_to_matrix
-from matcal.simplify import simplify
-from matcal.tensor_form import tensor_to_einsum
+from matcal.tensor_form import tensor_to_expr
 from matcal.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
@@ -335,6 +333,4 @@ def _index_sum(D: Differentiator, e: IndexSum, idx):
     t = simplify_tensor(Tensor(idx + D.widx, tuple(D.d(e.body, idx))))
     if not t.terms:
         return []
-    terms = tensor_to_matrix(t) if len(t.free) <= 2 else None
-    inner = simplify(add(*terms)) if terms is not None else tensor_to_einsum(t)
-    return [Term(1.0, (Atom(IndexSum(e.index, e.dim, inner), idx + D.widx),))]
+    return [Term(1.0, (Atom(IndexSum(e.index, e.dim, tensor_to_expr(t)), idx + D.widx),))]

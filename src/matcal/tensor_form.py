@@ -15,8 +15,10 @@ import itertools
 
 from matcal.build import add, numeric_value, transpose
 from matcal.index import Index, Tensor
-from matcal.matrix_form import reduce_term
-from matcal.nodes import Einsum, Identity, IndexFactor, IndexTerm, Var
+from matcal.matrix_form import reduce_term, tensor_to_matrix
+from matcal.nodes import Einsum, Expr, Identity, IndexFactor, IndexTerm, Var, Zero
+from matcal.shapes import Shape
+from matcal.simplify import simplify
 
 _LETTERS = "ijklpqrstuvwabcdefgh"
 
@@ -25,6 +27,15 @@ def _names():
     yield from _LETTERS
     for n in itertools.count(1):
         yield f"i{n}"
+
+
+def tensor_to_expr(t: Tensor, wrt: tuple[Var, ...] = ()) -> Expr:
+    """``t`` in matrix notation, simplified, when it has at most two axes and a matrix form;
+    else in index notation (``wrt`` as for :func:`tensor_to_einsum`); the zero of its layout
+    when it has no terms."""
+    if len(t.free) > 2 or (terms := tensor_to_matrix(t)) is None:
+        return tensor_to_einsum(t, wrt)
+    return simplify(add(*terms)) if terms else Zero(Shape.of(tuple(i.dim for i in t.free)))
 
 
 def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
