@@ -17,31 +17,11 @@ import numpy as np
 import pytest
 
 import matcal
-from matcal.nodes import variables
+from drawing import draw
 
 SEEDS = (0, 1, 2, 3)
 TOL = 1e-8
 VEC = {"a": "vector", "b": "vector", "e": "vector"}
-
-
-def draw(expr, seed: int, shapes: dict | None = None, positive: bool = False) -> dict:
-    """Values for every variable of ``expr`` (see the module docstring); sizes 2-4 unless
-    ``shapes`` pins them."""
-    rng = np.random.default_rng(seed)
-    sizes: dict = {}
-    values = {}
-    for name, var in variables(expr).items():
-        if shapes and name in shapes:
-            dims = list(shapes[name])
-        else:
-            dims = [sizes.setdefault(d, int(rng.integers(2, 5))) for d in var.shape.dims]
-        v = rng.uniform(0.5, 1.5, dims) if positive else rng.standard_normal(dims)
-        if len(dims) == 2 and dims[0] == dims[1]:
-            if var.symmetric:
-                v = (v + v.T) / 2
-            v = v + dims[0] * np.eye(dims[0])
-        values[name] = float(v) if not dims else v
-    return values
 
 
 def case(source, expr, wrt, types=None, shapes=None, positive=False):
@@ -139,7 +119,7 @@ def test_gradient_matches_central_differences(expr, wrt, types, shapes, positive
     """check_gradient < 1e-8 at four fixed seeds."""
     e = matcal.parse(expr, types)
     for seed in SEEDS:
-        values = draw(e, seed, shapes, positive)
+        values = draw(e, seed, positive, shapes)
         err = matcal.check_gradient(e, wrt, types, values=values, seed=seed)
         assert err < TOL, (expr, wrt, seed, err)
 
@@ -163,7 +143,7 @@ def test_symmetric_variable_gets_a_symmetric_gradient(expr, wrt, types, shapes, 
     e = matcal.parse(expr, types)
     g = matcal.gradient(e, wrt, types)
     for seed in SEEDS:
-        values = draw(e, seed, shapes, positive)
+        values = draw(e, seed, positive, shapes)
         assert matcal.check_gradient(e, wrt, types, values=values, seed=seed) < TOL
         G = np.asarray(matcal.evaluate(g, values, types))
         assert G.ndim == 2 and np.allclose(G, G.T, rtol=1e-12, atol=1e-12)

@@ -21,14 +21,15 @@ import numpy as np
 import pytest
 
 import matcal
+from drawing import draw
 import matcal.nodes as nodes_module
 from matcal.differentiate import RULES, Differentiator, derivative_tensor
 from matcal.functions import FUNCTIONS
 from matcal.index import Delta, fresh_for
 from matcal.nodes import (
-    ALL_NODES, Add, IndexSum, Kron, Select, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, Inverse,
-    LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Sum, Trace, Transpose, Var,
-    Zero, variables,
+    Add, ALL_NODES, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity,
+    IndexSum, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
+    Select, Sum, Trace, Transpose, Var, Zero,
 )
 from matcal.numeric import EVAL
 from matcal.printing.latex import LatexPrinter
@@ -54,31 +55,6 @@ def identity(*classes: type):
 
 def grad(expr: str, wrt: str, types: dict | None = None) -> str:
     return str(matcal.gradient(expr, wrt, types))
-
-
-def size(d, sizes: dict, rng) -> int:
-    """A size in 2-4 per dim (one draw per use, as the seeds were chosen with); a product
-    dim (of kron) is the product of its factors' sizes."""
-    if d.factors:
-        return sizes.setdefault(d, int(np.prod([size(f, sizes, rng) for f in d.factors])))
-    return sizes.setdefault(d, int(rng.integers(2, 5)))
-
-
-def draw(expr: Expr, seed: int, positive: bool) -> dict:
-    """Values for every variable of ``expr``: sizes 2-4, square matrices shifted by n*I,
-    symmetric ones symmetrized, entries in [0.5, 1.5] if ``positive`` else standard normal."""
-    rng = np.random.default_rng(seed)
-    sizes: dict = {}
-    values = {}
-    for name, var in variables(expr).items():
-        dims = [size(d, sizes, rng) for d in var.shape.dims]
-        v = rng.uniform(0.5, 1.5, dims) if positive else rng.standard_normal(dims)
-        if len(dims) == 2 and dims[0] == dims[1]:
-            if var.symmetric:
-                v = (v + v.T) / 2
-            v = v + dims[0] * np.eye(dims[0])
-        values[name] = float(v) if not dims else v
-    return values
 
 
 def assert_numeric(expr: str, wrt: str, types: dict | None = None, positive: bool = False):

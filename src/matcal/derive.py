@@ -2,8 +2,8 @@
 
 The derivative in index notation (:mod:`matcal.differentiate`), shown through
 :func:`matcal.tensor_form.tensor_to_expr`: in matrix notation, simplified, when it has at most
-two axes and one exists, else in index notation. The public API and the derivations (:mod:`matcal.derivation`) both
-call it; neither does the assembly itself.
+two axes and one exists, else in index notation. The public API and the derivations
+(:mod:`matcal.derivation`) both call it.
 """
 
 from __future__ import annotations
