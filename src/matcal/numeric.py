@@ -61,11 +61,11 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
             sizes[d] = n
             source.setdefault(d, name)
     for d, n in list(sizes.items()):  # a value sized a Kronecker product's dim m·n
-        if d.factors and all(f in sizes for f in d.factors):
-            if int(np.prod([sizes[f] for f in d.factors])) != n:
-                raise ValuesError(f"values: {source[d]} has size {n} along {d}, but "
-                                  f"{' × '.join(str(sizes[f]) for f in d.factors)} = "
-                                  f"{int(np.prod([sizes[f] for f in d.factors]))} from the other values")
+        product = _product_size(d, sizes)
+        if product is not None and product != n:
+            raise ValuesError(f"values: {source[d]} has size {n} along {d}, but "
+                              f"{' × '.join(str(sizes[f]) for f in d.factors)} = {product} "
+                              "from the other values")
     if shape is not None:  # the expected layout sizes what only the layout fixes
         if len(shape) != len(expr.shape.dims):
             raise ValuesError(f"shape {tuple(shape)} has {len(shape)} axes, but the "
@@ -77,8 +77,8 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
     _fill_from_context(sizes, context, names, values)
     for node in walk(expr):
         for d in node.shape.dims:
-            if d not in sizes and d.factors and all(f in sizes for f in d.factors):
-                sizes[d] = int(np.prod([sizes[f] for f in d.factors]))
+            if d not in sizes and (product := _product_size(d, sizes)) is not None:
+                sizes[d] = product
             if d not in sizes:
                 raise ValuesError(
                     f"values: cannot tell the size {d} of {node!s}; no value fixes it "
@@ -86,6 +86,13 @@ def bind_values(expr: Expr, values: Mapping[str, Any], context: tuple[Var, ...] 
                     "shape(f) + shape(X) — or evaluate the Expr matcal returned)"
                 )
     return arrays, sizes
+
+
+def _product_size(d: Dim, sizes: Sizes) -> int | None:
+    """The size of a product dim m·n from its factors' sizes; None if not a product or unknown."""
+    if d.factors and all(f in sizes for f in d.factors):
+        return int(np.prod([sizes[f] for f in d.factors]))
+    return None
 
 
 def check_values(values: Any) -> None:
