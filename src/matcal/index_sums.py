@@ -17,8 +17,9 @@ from matcal.shapes import Shape
 
 
 def _uses(e: Expr, k: str) -> bool:
-    return any(isinstance(n, Select) and k in (n.row, n.col) for n in walk(e)) or any(
-        isinstance(n, IndexSum) and n.index == k for n in walk(e)
+    return any(
+        isinstance(n, Select) and k in (n.row, n.col) or isinstance(n, IndexSum) and n.index == k
+        for n in walk(e)
     )
 
 
