@@ -808,7 +808,7 @@ def test_d_row_selection_is_unit_row_times_dX():
 def test_d_index_sum_is_sum_of_derivatives():
     """d Σ_k f_k = Σ_k d f_k (Traa eq. 43): the gradient of Σ_k (B[k,:] x)² is
     Σ_k 2 B[k,:]ᵀ (B[k,:] x) = 2 B'B x."""
-    assert_exact("sum(k, (B[k,:]*x)^2)", "x", "sum(k, 2*(B[k,:]*x)*B[k,:]')")
+    assert_exact("sum(k, (B[k,:]*x)^2)", "x", "2*sum(k, (B[k,:]*x)*B[k,:]')")
 
 
 # ================================================================ numerical checks

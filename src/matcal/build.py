@@ -12,6 +12,9 @@ and the transpose of a provably symmetric expression (``X'*X``, ``inv(S)``…) d
 
 from __future__ import annotations
 
+import math
+
+from matcal.errors import ConstantError
 from matcal.nodes import (
     Add, Apply, Det, Kron, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
     MatMul, MatPower, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
@@ -22,8 +25,14 @@ ONE = Number(1.0)
 
 
 def number(value: float) -> Expr:
-    """A numeric constant; ``0`` becomes the scalar :class:`Zero`."""
+    """A numeric constant; ``0`` becomes the scalar :class:`Zero`.
+
+    Raises:
+        ConstantError: ``value`` is not finite (inf or nan): matcal computes with real numbers.
+    """
     value = float(value)
+    if not math.isfinite(value):
+        raise ConstantError(f"the constant {value} is not a finite number")
     return Zero(SCALAR) if value == 0 else Number(value)
 
 
@@ -73,7 +82,7 @@ def add(*terms: Expr) -> Expr:
             else:
                 flat.append(u)
     if constant != 0:
-        flat.append(Number(constant))
+        flat.append(number(constant))
     if not flat:
         return Zero(shape)
     return flat[0] if len(flat) == 1 else Add(tuple(flat))
@@ -138,6 +147,9 @@ def mul(*factors: Expr) -> Expr:
         chain = list(products.pop().factors)
     scalars += products
     shape = _chain_shape(chain)
+    if not math.isfinite(coefficient):
+        raise ConstantError("a product of numbers is too large for a float (the largest is "
+                            "about 1.8e308)")
     if zero or coefficient == 0:
         return Zero(shape)
     if len(chain) > 1:
@@ -180,17 +192,51 @@ def hadamard(*factors: Expr) -> Expr:
 
 
 def power(base: Expr, exponent: Expr) -> Expr:
-    """Element-wise power (ordinary power for scalars): ``x^1 = x``, ``x^0 = 1``."""
+    """Element-wise power (ordinary power for scalars): ``x^1 = x``, ``x^0 = 1``.
+
+    ``(b.^p).^q`` folds to ``b.^(p*q)`` only for an integer q: (b^p)^q = b^(pq) holds then
+    wherever b^p is defined, but not in general over the reals ((b^2)^0.5 = |b|).
+
+    Raises:
+        ConstantError: a power of numbers that is not a finite real (``2^1024``, ``0^-1``,
+            ``(-8)^(1/3)``).
+    """
     p = numeric_value(exponent)
     if p == 1:
         return base
     if p == 0:
         return ONE if base.shape.is_scalar else Ones(base.shape)
-    if isinstance(base, Number) and p is not None:
-        return number(base.value**p)
-    if isinstance(base, Power) and p is not None and numeric_value(base.exponent) is not None:
-        return power(base.base, Number(numeric_value(base.exponent) * p))
+    c = numeric_value(base)
+    if c is not None and p is not None:
+        return number(_number_power(c, p))
+    if isinstance(base, Power) and p is not None and float(p).is_integer():
+        q = numeric_value(base.exponent)
+        if q is not None:
+            return power(base.base, Number(q * p))
+    if isinstance(base, Zero) and p is not None and p < 0:
+        raise ConstantError("division by zero: 0 has no reciprocal")
     return Power(base, exponent)
+
+
+def _number_power(c: float, p: float) -> float:
+    """c^p of two numbers, or ConstantError when it is not a finite real number."""
+    if c == 0 and p < 0:
+        raise ConstantError("division by zero: 0 has no reciprocal")
+    if c < 0 and not float(p).is_integer():
+        raise ConstantError(f"{format_float(c)}^{format_float(p)} is not a real number")
+    try:
+        value = c**p
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        raise ConstantError(f"{format_float(c)}^{format_float(p)} is too large for a float "
+                            "(the largest is about 1.8e308)")
+    return value
+
+
+def format_float(value: float) -> str:
+    """``2`` for 2.0, else the shortest repr."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def reciprocal(e: Expr) -> Expr:
@@ -234,8 +280,8 @@ def _pushed_transpose(e: Expr) -> Expr | None:
         return add(*(transpose(t) for t in e.terms))
     if isinstance(e, Hadamard):
         return hadamard(*(transpose(f) for f in e.factors))
-    if isinstance(e, Power):
-        return power(transpose(e.base), e.exponent)
+    if isinstance(e, Power):  # (B.^P)ᵀ = (Bᵀ).^(Pᵀ): either may be the matrix
+        return power(transpose(e.base), transpose(e.exponent))
     if isinstance(e, Apply):
         return Apply(e.func, transpose(e.arg))
     if isinstance(e, Inverse):
@@ -267,7 +313,7 @@ def is_symmetric(e: Expr) -> bool:
     if isinstance(e, MatPower):
         return is_symmetric(e.base)
     if isinstance(e, Power):
-        return is_symmetric(e.base)
+        return all(p.shape.is_scalar or is_symmetric(p) for p in (e.base, e.exponent))
     if isinstance(e, (Add, Hadamard)):
         parts = e.terms if isinstance(e, Add) else e.factors
         return all(p.shape.is_scalar or is_symmetric(p) for p in parts)

@@ -17,8 +17,12 @@ from typing import Callable
 from matcal.build import mul, transpose, add, hadamard, inverse, number, power, reciprocal
 from matcal.functions import FUNCTIONS
 from matcal.errors import DerivativeError
-from matcal.index import Atom, Delta, Index, Tensor, Term, atom, fresh, fresh_for, simplify_tensor
-from matcal.tensor_form import tensor_to_expr
+from matcal.index import (
+    Atom, Delta, Index, Tensor, Term, atom, fresh, fresh_for, indices_of, simplify_tensor,
+)
+from matcal.index_sums import uses_index
+from matcal.simplify import simplify
+from matcal.matrix_form import tensor_to_matrix
 from matcal.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
@@ -328,9 +332,43 @@ def _select(D: Differentiator, e: Select, idx):
 
 @rule(IndexSum)
 def _index_sum(D: Differentiator, e: IndexSum, idx):
-    """d Σ_k f_k = Σ_k d f_k (Traa eq. 43): the derivative of the body, in matrix form where it
-    has one, summed over k."""
+    """d Σ_k f_k = Σ_k d f_k (Traa eq. 43). In each term of d f_k only the factors that depend
+    on k stay under the sum — Σ_k (P_k Q) = (Σ_k P_k) Q — and they are read back to matrix
+    form on the indices they share with the rest, so the sum stays a vector or a matrix
+    however many axes the whole derivative has."""
     t = simplify_tensor(Tensor(idx + D.widx, tuple(D.d(e.body, idx))))
-    if not t.terms:
-        return []
-    return [Term(1.0, (Atom(IndexSum(e.index, e.dim, tensor_to_expr(t)), idx + D.widx),))]
+    return [_sum_term(e, term, t.free) for term in t.terms]
+
+
+def _sum_term(e: IndexSum, term: Term, free: tuple[Index, ...]) -> Term:
+    """Σ_k of one term: (Σ_k of its factors that depend on k) times the others. Factors that
+    share a summed index with those under the sum join them until what is under the sum
+    meets the rest on at most two indices and has a matrix form."""
+    def depends(f) -> bool:
+        return isinstance(f, Atom) and uses_index(f.expr, e.index)
+
+    inner = [f for f in term.factors if depends(f)]
+    rest = [f for f in term.factors if not depends(f)]
+    if not inner:  # Σ_k c = c·(the range of k)
+        return Term(term.coeff, tuple(rest) + (Atom(Trace(Identity(e.dim)), ()),))
+    while True:
+        outside = set(free) | {i for f in rest for i in indices_of(f)}
+        shared: list[Index] = []
+        for f in inner:
+            shared += [i for i in indices_of(f) if i in outside and i not in shared]
+        body = None
+        if len(shared) <= 2:
+            body = tensor_to_matrix(Tensor(tuple(shared), (Term(1.0, tuple(inner)),)))
+        if body is not None:
+            break
+        summed = {i for f in inner for i in indices_of(f)} - set(free)
+        joining = [f for f in rest if summed & set(indices_of(f))]
+        if not joining:
+            raise DerivativeError(
+                f"cannot differentiate {e}: under the sum, the derivative has no matrix form "
+                "(it mixes more than two axes); write the sum without selections where you can"
+            )
+        inner += joining
+        rest = [f for f in rest if f not in joining]
+    summed_expr = simplify(IndexSum(e.index, e.dim, simplify(body[0])))
+    return Term(term.coeff, tuple(rest) + (Atom(summed_expr, tuple(shared)),))

@@ -62,3 +62,7 @@ class ValuesError(MatcalError):
 
 class OptionsError(MatcalError):
     """An options mapping has an unknown key or a bad value (e.g. a bad ``types`` entry)."""
+
+
+class ConstantError(ParseError):
+    """A constant that is not a finite real number: ``1/0``, ``2^1024``, ``nan``."""

@@ -60,7 +60,7 @@ FUNCTIONS: dict[str, ElementFunction] = {
             "relu", lambda x: np.maximum(x, 0.0), _f("step"), r"\operatorname{relu}"
         ),
         ElementFunction(
-            "step", lambda x: (x > 0).astype(float), lambda x: Zero(x.shape),
+            "step", lambda x: (np.asarray(x) > 0).astype(float), lambda x: Zero(x.shape),
             r"\operatorname{step}",
         ),
         ElementFunction(

@@ -16,7 +16,8 @@ from matcal.nodes import Expr, IndexSum, MatMul, Number, Ones, Select, Transpose
 from matcal.shapes import Shape
 
 
-def _uses(e: Expr, k: str) -> bool:
+def uses_index(e: Expr, k: str) -> bool:
+    """Whether ``e`` selects with the index ``k`` (or sums over it)."""
     return any(
         isinstance(n, Select) and k in (n.row, n.col) or isinstance(n, IndexSum) and n.index == k
         for n in walk(e)
@@ -29,7 +30,7 @@ def _role(s: Expr, k: str) -> tuple[str, Expr] | None:
     if isinstance(s, Transpose) and isinstance(s.arg, Select) and s.arg.arg.shape.is_matrix:
         inner = s.arg
         s = Select(transpose(inner.arg), inner.col, inner.row)
-    if not isinstance(s, Select) or _uses(s.arg, k):
+    if not isinstance(s, Select) or uses_index(s.arg, k):
         return None
     if not s.arg.shape.is_matrix:
         return ("entry", s.arg) if s.row == k else None
@@ -46,7 +47,7 @@ def sum_over_selection(e: Expr) -> Expr | None:
         return None
     k = e.index
     parts = list(e.body.factors) if isinstance(e.body, MatMul) else [e.body]
-    at = [n for n, p in enumerate(parts) if _uses(p, k)]
+    at = [n for n, p in enumerate(parts) if uses_index(p, k)]
     roles = [_role(parts[n], k) for n in at]
     if not 1 <= len(at) <= 2 or None in roles:
         return None

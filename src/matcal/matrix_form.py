@@ -136,6 +136,8 @@ def _reduce_once(items: list[Item], free: tuple[Index, ...]) -> list[Item] | Non
 
 def _reduce_named(items: list[Item], free: tuple[Index, ...]) -> tuple[str, list[Item]] | None:
     """(rule name, items) after the first reduction rule that fits; None when none does."""
+    if any(len(ix) > 2 for _, ix in items):  # a tensor factor: no matrix rule applies
+        return None
     occ = _counts(items, free)
     for n, (e, ix) in enumerate(items):  # trace / diagonal
         if len(ix) == 2 and ix[0] == ix[1]:

@@ -20,7 +20,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from matcal import build as b
-from matcal.errors import OptionsError, ParseError, ShapeError
+from matcal.errors import ConstantError, MatcalError, OptionsError, ParseError, ShapeError
 from matcal.call_syntax import KNOWN_FUNCTIONS, CallSyntax
 from matcal.index_syntax import IndexSyntax
 from matcal.nodes import Einsum, Expr, Identity, IndexSum, Ones, Var, Zero, walk
@@ -32,6 +32,9 @@ GREEK = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
     "rho sigma tau upsilon phi chi psi omega".split()
 )
+
+NOT_A_NUMBER = frozenset(("nan", "NaN", "NAN", "inf", "Inf", "INF", "Infinity", "infinity"))
+"""Names refused because they read as non-finite constants."""
 
 _TERMINALS = {
     "NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",
@@ -251,7 +254,12 @@ class _Typer(CallSyntax, IndexSyntax):
         if isinstance(t, Token):  # pragma: no cover - the grammar wraps all tokens
             raise ParseError("unexpected token", self.text, t.start_pos)
         method = getattr(self, "_" + t.data)
-        return method(t)
+        try:
+            return method(t)
+        except MatcalError as err:  # from the smart constructors: ``2^1024``, ``1/0``
+            if err.text is not None:
+                raise
+            raise type(err)(err.message, self.text, _pos(t)) from None
 
     def _number(self, t: Tree) -> Expr:
         token: Token = t.children[0]
@@ -266,6 +274,9 @@ class _Typer(CallSyntax, IndexSyntax):
         if name == "eye":
             n = fresh_dim()
             return Identity(n)
+        if name in NOT_A_NUMBER:
+            self.fail(ConstantError, f"{name} is not a number matcal computes with: constants "
+                      "must be finite real numbers", token)
         if name in KNOWN_FUNCTIONS:
             self.fail(ParseError, f"{name} is a function; call it as {name}(...)", token)
         return self.var(name)
