@@ -70,7 +70,7 @@ def add(*terms: Expr) -> Expr:
     >>> add(X, Zero(X.shape)) == X
     True
     """
-    shape = terms[0].shape
+    shape = next((t.shape for t in terms if not t.shape.is_scalar), terms[0].shape)
     flat: list[Expr] = []
     constant = 0.0
     for t in terms:
@@ -81,8 +81,8 @@ def add(*terms: Expr) -> Expr:
                 constant += u.value
             else:
                 flat.append(u)
-    if constant != 0:
-        flat.append(number(constant))
+    if constant != 0:  # a number in a sum of matrices stands for that number times ones
+        flat.append(number(constant) if shape.is_scalar else scale(constant, Ones(shape)))
     if not flat:
         return Zero(shape)
     return flat[0] if len(flat) == 1 else Add(tuple(flat))

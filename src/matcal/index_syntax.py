@@ -29,8 +29,11 @@ RawTerm = tuple[float, list[tuple[Expr, tuple[str, ...]]]]
 
 
 def has_index(t) -> bool:
-    """Whether the parse tree ``t`` contains an indexed sub-expression."""
+    """Whether the parse tree ``t`` contains an indexed sub-expression in index notation —
+    not counting selections inside ``sum(k, ...)``, which that sum binds."""
     if isinstance(t, Token) or t is None:
+        return False
+    if t.data == "call" and str(t.children[0]) == "sum" and len(t.children) == 3:
         return False
     return t.data == "indexed" or any(has_index(c) for c in t.children)
 

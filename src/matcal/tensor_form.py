@@ -14,9 +14,11 @@ from __future__ import annotations
 import itertools
 
 from matcal.build import add, numeric_value, transpose
-from matcal.index import Index, Tensor
+from matcal.index import Atom, Index, Tensor
 from matcal.matrix_form import reduce_term, tensor_to_matrix
-from matcal.nodes import Einsum, Expr, Identity, IndexFactor, IndexTerm, Var, Zero
+from matcal.nodes import (
+    Einsum, Expr, Identity, IndexFactor, IndexSum, IndexTerm, Var, Zero, walk,
+)
 from matcal.shapes import Shape
 from matcal.simplify import simplify
 
@@ -41,7 +43,9 @@ def tensor_to_expr(t: Tensor, wrt: tuple[Var, ...] = ()) -> Expr:
 def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
     """``t`` as an index-notation expression, laid out along ``t.free``; ``wrt``: the variable
     once per order when ``t`` is a derivative (it then prints as ``dF[i,j]/dX[k,l] = …``)."""
-    names = _names()
+    taken = {n.index for term in t.terms for f in term.factors if isinstance(f, Atom)
+             for n in walk(f.expr) if isinstance(n, IndexSum)}  # bound by sum(k, ...) inside
+    names = (n for n in _names() if n not in taken)
     label: dict[Index, str] = {i: next(names) for i in t.free}
     summed_pool = list(itertools.islice(names, 64))
     terms = []
@@ -65,14 +69,14 @@ def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
                 factors.append(IndexFactor(s, ()))
         for e, ix in items:
             factors.append(IndexFactor(e, tuple(name(i) for i in ix)))
-        terms.append(_canonical(IndexTerm(coeff, tuple(factors)), set(label.values())))
+        terms.append(_canonical(IndexTerm(coeff, tuple(factors)), set(label.values()), taken))
     if wrt and not wrt[0].shape.dims:
         wrt = ()  # a scalar variable adds no axes: a plain tensor
     return Einsum(tuple(label[i] for i in t.free), tuple(i.dim for i in t.free), _collect(terms),
                   wrt)
 
 
-def _canonical(term: IndexTerm, free: set[str]) -> IndexTerm:
+def _canonical(term: IndexTerm, free: set[str], taken: set[str] = frozenset()) -> IndexTerm:
     """Factors in a fixed order, δ's indices sorted, summed indices renamed in order of
     appearance — so equal terms compare equal (``collect_like_terms`` in index form)."""
 
@@ -84,7 +88,7 @@ def _canonical(term: IndexTerm, free: set[str]) -> IndexTerm:
         IndexFactor(f.expr, tuple(sorted(f.idx)) if isinstance(f.expr, Identity) else f.idx)
         for f in sorted(term.factors, key=key)
     ]
-    pool = iter(n for n in _LETTERS if n not in free)
+    pool = iter(n for n in _names() if n not in free and n not in taken)
     rename: dict[str, str] = {}
     out = []
     for f in factors:
