@@ -389,9 +389,9 @@ def test_d_trace_X_squared_is_2_X_transpose():
 
 @identity(MatPower)
 def test_d_trace_X_cubed_is_3_X_squared_transpose():
-    """d(X^k) = Σ_m X^m (dX) X^(k-1-m): ∂tr(X^k)/∂X = k (X^(k−1))ᵀ, here 3 XᵀXᵀ
+    """d(X^k) = Σ_m X^m (dX) X^(k-1-m): ∂tr(X^k)/∂X = k (X^(k−1))ᵀ, here 3 (X²)ᵀ
     (Matrix Cookbook eq. 121)."""
-    assert_exact("tr(X^3)", "X", "3*X'*X'")
+    assert_exact("tr(X^3)", "X", "3*(X^2)'")
 
 
 @identity(MatPower)

@@ -34,6 +34,17 @@ __all__ = [
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
+MAX_ORDER = 12
+"""Highest order of derivative; the size of a result is bounded too (MAX_TERMS)."""
+
+
+def _seed(seed: Any) -> int | None:
+    """``seed`` if it is None or a whole number ≥ 0, else OptionsError."""
+    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0):
+        return seed
+    raise OptionsError(f"seed must be a whole number ≥ 0 (or None for fresh randomness), got "
+                       f"{seed!r}")
+
 
 def _as_expr(expr: Expr | str, types: Mapping[str, str] | None) -> Expr:
     if isinstance(expr, Expr):
@@ -120,8 +131,9 @@ def derivative(expr: Expr | str, wrt: str, order: int = 1,
     >>> str(derivative("x'*B*x", "x", order=2))
     "B + B'"
     """
-    if not isinstance(order, int) or order < 1:
-        raise DerivativeError(f"order must be a whole number ≥ 1, got {order!r}")
+    if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
+        raise DerivativeError(f"order must be a whole number from 1 to {MAX_ORDER}, got "
+                              f"{order!r}")
     e = _as_expr(expr, types)
     var = _variable(e, wrt, types)
     result = derivative_of(e, var, order)
@@ -256,6 +268,7 @@ def check_gradient(expr: Expr | str, wrt: str, types: Mapping[str, str] | None =
     >>> check_gradient("tr(A*X*B)", "X", seed=1) < 1e-8
     True
     """
+    seed = _seed(seed)
     e = _as_expr(expr, types)
     g = gradient(e, wrt, types)
     if wrt not in variables(e):
@@ -279,6 +292,7 @@ def check_derivative(expr: Expr | str, wrt: str, order: int = 1,
     >>> check_derivative("sum(exp(A*x))", "x", order=2, seed=1) < 1e-8
     True
     """
+    seed = _seed(seed)
     e = _as_expr(expr, types)
     lower = e if order == 1 else derivative(e, wrt, order - 1, types)
     d = derivative(e, wrt, order, types)
@@ -322,6 +336,7 @@ def explain(expr: Expr | str, wrt: str, method: str = "differential",
     if method not in METHODS:
         raise OptionsError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     check_types(types)
+    seed = _seed(seed)
     e = _as_expr(expr, types)
     final = gradient(e, wrt, types)
     var = variables(e).get(wrt) or Var(wrt, final.shape)

@@ -113,9 +113,40 @@ exit status: 0 ok, 1 --check failed, 2 error in the input, 3 internal error (ple
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a hint where a usage error is likely an expression that starts with -."""
+
+    def error(self, message: str):
+        if "EXPR" in message or "unrecognized arguments: -" in message:
+            message += ("; an expression that starts with '-' goes after --, as in "
+                        "matcal --wrt X -- \"-tr(A*X)\"")
+        super().error(message)
+
+
+_OPTION = re.compile(r"--?[A-Za-z][A-Za-z-]*(=.*)?\Z")
+_TAKES_VALUE = ("--wrt", "--order", "--types", "--seed", "--format")
+
+
+def expression_last(argv: Sequence[str]) -> list[str]:
+    """``argv`` with an expression that starts with ``-`` (``-tr(X)``, which no option looks
+    like) moved after ``--``, so argparse does not take it for an option.
+
+    >>> expression_last(["-tr(X)", "--wrt", "X", "--seed", "-1"])
+    ['--wrt', 'X', '--seed', '-1', '--', '-tr(X)']
+    """
+    argv = list(argv)
+    if "--" in argv:
+        return argv
+    for n, arg in enumerate(argv):
+        value = n > 0 and argv[n - 1] in _TAKES_VALUE
+        if arg.startswith("-") and len(arg) > 1 and not value and not _OPTION.match(arg):
+            return argv[:n] + argv[n + 1 :] + ["--", arg]
+    return argv
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``matcal`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="matcal",
         description="Symbolic matrix calculus: the derivative of a matrix expression, "
         "in closed matrix form.",
@@ -314,7 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(
+            expression_last(sys.argv[1:] if argv is None else argv))
         return run(args)
     except SystemExit as exit_:  # --help, or a usage error argparse already reported
         return exit_.code if isinstance(exit_.code, int) else EXIT_USER_ERROR

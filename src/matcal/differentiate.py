@@ -14,7 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from matcal.build import mul, transpose, add, hadamard, inverse, number, power, reciprocal
+from matcal.build import (
+    add, hadamard, inverse, mat_power, mul, number, power, reciprocal, transpose,
+)
 from matcal.functions import FUNCTIONS
 from matcal.errors import DerivativeError
 from matcal.index import (
@@ -53,6 +55,19 @@ def names_in(e: Expr) -> frozenset[str]:
     return out
 
 
+MAX_TERMS = 1000
+"""Most terms a derivative may have in index notation, at any stage of its computation."""
+
+
+def too_large(n: int) -> DerivativeError:
+    """The error for a derivative of ``n`` terms, over :data:`MAX_TERMS`."""
+    return DerivativeError(
+        f"the derivative has more than {MAX_TERMS} terms in index notation ({n} at least), too "
+        "many to simplify or read; ask for a lower order, or differentiate a part of the "
+        "expression"
+    )
+
+
 class Differentiator:
     """Differentiates with respect to ``wrt``, whose entries are indexed by ``widx``."""
 
@@ -61,10 +76,18 @@ class Differentiator:
         self.widx = widx
 
     def d(self, e: Expr, idx: tuple[Index, ...]) -> list[Term]:
-        """Terms of ∂e[idx]/∂X[widx]; [] when ``e`` does not depend on X."""
+        """Terms of ∂e[idx]/∂X[widx]; [] when ``e`` does not depend on X.
+
+        Raises:
+            DerivativeError: more than :data:`MAX_TERMS` terms (the result would be too large
+                to print, evaluate or read).
+        """
         if self.wrt.name not in names_in(e):
             return []
-        return RULES[type(e)](self, e, idx)
+        terms = RULES[type(e)](self, e, idx)
+        if len(terms) > MAX_TERMS:
+            raise too_large(len(terms))
+        return terms
 
     def chain(self, leads: list[tuple[Expr, tuple[Index, ...]]], child: Expr,
               cidx: tuple[Index, ...], sign: float = 1.0) -> list[Term]:
@@ -100,8 +123,13 @@ def derivative_tensor(expr: Expr, wrt: Var, order: int = 1) -> Tensor:
         raise ValueError("order must be at least 1")
     idx = fresh_for(expr.shape)
     t = Tensor(idx, (atom(expr, idx),))
-    for _ in range(order):
+    for n in range(order):
+        if not t.terms:  # zero: every higher derivative is zero too
+            axes = t.free + tuple(i for _ in range(order - n) for i in fresh_for(wrt.shape))
+            return Tensor(axes, ())
         t = simplify_tensor(differentiate_tensor(t, wrt))
+        if len(t.terms) > MAX_TERMS:
+            raise too_large(len(t.terms))
     return t
 
 
@@ -194,7 +222,7 @@ def _hadamard(D: Differentiator, e: Hadamard, idx):
 def _power(D: Differentiator, e: Power, idx):
     """d(X.^p) = p X.^(p-1) ⊙ dX + X.^p ⊙ log(X) ⊙ dp, entry-wise."""
     base, p = e.base, e.exponent
-    lead = hadamard(p, power(base, add(p, number(-1))))
+    lead = hadamard(p, power(base, add(p, number(-1))))  # p - 1 (times ones for a matrix p)
     terms = D.chain([(lead, _own(lead, idx))], base, _own(base, idx))
     if D.wrt.name in names_in(p):
         grow = hadamard(e, Apply("log", base))
@@ -204,9 +232,18 @@ def _power(D: Differentiator, e: Power, idx):
 
 @rule(MatPower)
 def _mat_power(D: Differentiator, e: MatPower, idx):
-    """d(X^k) = Σ_m X^m (dX) X^(k-1-m); X^-k = (X⁻¹)^k (Matrix Cookbook eq. 91)."""
+    """d(X^k) = Σ_m X^m (dX) X^(k-1-m); X^-k = (X⁻¹)^k (Matrix Cookbook eq. 91), m from 0
+    to k−1: k terms of three factors, the powers kept as powers (never k-fold products)."""
+    i, j = idx
     unit = e.base if e.k > 0 else inverse(e.base)
-    return D.d(MatMul((unit,) * abs(e.k)), idx)
+    n, sign = abs(e.k), 1 if e.k > 0 else -1
+    a, b = fresh_for(unit.shape)
+    out: list[Term] = []
+    for m in range(n):
+        leads = [(mat_power(e.base, sign * m), (i, a)),
+                 (mat_power(e.base, sign * (n - 1 - m)), (b, j))]
+        out += D.chain(leads, unit, (a, b))
+    return out
 
 
 @rule(Transpose)
@@ -219,6 +256,10 @@ def _transpose(D: Differentiator, e: Transpose, idx):
 def _trace(D: Differentiator, e: Trace, idx):
     """d tr X = tr dX (Ang eq. 4): tr X = Σ_ij X_ij δ_ij."""
     i, j = fresh_for(e.arg.shape)
+    if isinstance(e.arg, MatPower):  # d tr(B^k) = k tr(B^(k-1) dB), by cyclicity (Cookbook eq. 89)
+        b = e.arg.base
+        return [t.times(float(e.arg.k)) for t in
+                D.chain([(mat_power(b, e.arg.k - 1), (j, i))], b, (i, j))]
     return [t.times(1.0, Delta(i, j)) for t in D.d(e.arg, (i, j))]
 
 

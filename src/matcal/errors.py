@@ -40,8 +40,19 @@ def caret_context(text: str, pos: int) -> str:
     pos = max(0, min(pos, len(text)))
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    line = text[start : end if end >= 0 else len(text)]
-    return f"  {line}\n  {' ' * (pos - start)}^"
+    end = end if end >= 0 else len(text)
+    left, right = "", ""
+    if pos - start > WINDOW // 2:  # a long line: a window around the caret
+        start, left = pos - WINDOW // 2, "…"
+    if end - start > WINDOW:
+        end, right = start + WINDOW, "…"
+    # control characters would move the caret or the terminal: shown as U+FFFD
+    line = "".join(c if c.isprintable() else "\ufffd" for c in text[start:end])
+    return f"  {left}{line}{right}\n  {' ' * (len(left) + pos - start)}^"
+
+
+WINDOW = 76
+"""Characters of the input line shown around the caret (the line is cut to that window)."""
 
 
 class ParseError(MatcalError):

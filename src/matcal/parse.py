@@ -17,12 +17,13 @@ from importlib import resources
 from typing import Mapping
 
 from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedInput
 
 from matcal import build as b
 from matcal.errors import ConstantError, MatcalError, OptionsError, ParseError, ShapeError
 from matcal.call_syntax import KNOWN_FUNCTIONS, CallSyntax
 from matcal.index_syntax import IndexSyntax
+from matcal.syntax_errors import syntax_error
 from matcal.nodes import Einsum, Expr, Identity, IndexSum, Ones, Var, Zero, walk
 from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, product_dim, readable_names
 
@@ -36,12 +37,6 @@ GREEK = frozenset(
 NOT_A_NUMBER = frozenset(("nan", "NaN", "NAN", "inf", "Inf", "INF", "Infinity", "infinity"))
 """Names refused because they read as non-finite constants."""
 
-_TERMINALS = {
-    "NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",
-    "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "DOTSTAR": "'.*'", "DOTSLASH": "'./'",
-    "SLASH": "'/'", "CARET": "'^'", "DOTCARET": "'.^'", "TICK": "'",
-    "$END": "the end of the input",
-}
 
 
 @lru_cache(maxsize=1)
@@ -101,12 +96,43 @@ def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
     kinds = check_types(types)
     if not text.strip():
         raise ParseError("the expression is empty; write one, e.g. tr(A*X)", text, len(text))
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"the expression is {len(text):,} characters long; matcal reads at "
+                         f"most {MAX_LENGTH:,}: split it, or name repeated parts", text, MAX_LENGTH)
     lhs, body = _split_definition(text)
     try:
         tree = _parser().parse(body)
     except UnexpectedInput as err:
-        raise _syntax_error(text, err) from None
+        raise syntax_error(text, err) from None
+    _check_nesting(text, tree)
     return _Typer(text, kinds).run(tree, lhs)
+
+
+MAX_LENGTH = 10_000
+"""Longest input text, in characters."""
+MAX_NESTING = 80
+"""Deepest nesting of calls, parentheses and operators of different precedence. Chains of
+one operator (a flat sum of many terms, a run of transposes, ``--x``) do not count: they are
+read without recursion. Every tree walk of matcal stays within Python's recursion limit below
+it."""
+
+
+def _check_nesting(text: str, tree: Tree) -> None:
+    """ParseError at the first place nested deeper than :data:`MAX_NESTING`."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ParseError(f"the expression is nested more than {MAX_NESTING} levels deep; "
+                             "matcal reads at most that: name an inner part and simplify",
+                             text, _pos(node))
+        if not isinstance(node, Tree):
+            continue
+        for n, child in enumerate(node.children):
+            chained = (node.data == "binop" and n == 0) or (
+                node.data in ("negate", "plus", "transpose") and isinstance(child, Tree)
+                and child.data == node.data)
+            stack.append((child, depth if chained else depth + 1))
 
 
 _IDX = r"[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*"
@@ -160,33 +186,6 @@ def folded_variables(expr: Expr) -> tuple[Var, ...]:
     a zero without A), remembered by structural equality: their values, when given, size what
     nothing in ``expr`` does (:func:`matcal.api.evaluate`)."""
     return _FOLDED.get(expr, ())
-
-
-def _syntax_error(text: str, err: UnexpectedInput) -> ParseError:
-    pos = getattr(err, "pos_in_stream", None)
-    if isinstance(err, UnexpectedCharacters):
-        char = text[err.pos_in_stream]
-        hint = ""
-        if char == "[":
-            hint = "; index notation is not supported yet"
-        return ParseError(f"unexpected character {char!r}{hint}", text, err.pos_in_stream)
-    if isinstance(err, UnexpectedEOF) or (
-        isinstance(err, UnexpectedToken) and err.token.type == "$END"
-    ):
-        expected = _expected(getattr(err, "expected", ()))
-        return ParseError(f"the expression ends too early; expected {expected}", text, len(text))
-    assert isinstance(err, UnexpectedToken)
-    pos = err.token.start_pos if err.token.start_pos is not None else pos
-    return ParseError(
-        f"unexpected {err.token.value!r}; expected {_expected(err.expected)}", text, pos
-    )
-
-
-def _expected(names) -> str:
-    words = sorted({_TERMINALS.get(n, n) for n in names})
-    if len(words) > 6:
-        return "an operand or an operator"
-    return ", ".join(words) or "something else"
 
 
 class _Typer(CallSyntax, IndexSyntax):
@@ -298,18 +297,46 @@ class _Typer(CallSyntax, IndexSyntax):
         return v
 
     def _negate(self, t: Tree) -> Expr:
-        return b.neg(self.expr(t.children[1]))
+        sign, inner = self._signs(t)
+        e = self.expr(inner)
+        return b.neg(e) if sign < 0 else e
 
-    def _plus(self, t: Tree) -> Expr:
-        return self.expr(t.children[1])
+    _plus = _negate
+
+    def _signs(self, t: Tree) -> tuple[int, Tree]:
+        """Unary ``-`` and ``+`` chains (``--x``), walked without recursion."""
+        sign = 1
+        while isinstance(t, Tree) and t.data in ("negate", "plus"):
+            sign *= -1 if t.data == "negate" else 1
+            t = t.children[1]
+        return sign, t
 
     def _transpose(self, t: Tree) -> Expr:
-        return b.transpose(self.expr(t.children[0]))
+        ticks = 0
+        while isinstance(t, Tree) and t.data == "transpose":  # a chain of ticks: no recursion
+            ticks += 1
+            t = t.children[0]
+        e = self.expr(t)
+        return b.transpose(e) if ticks % 2 else e
 
     def _binop(self, t: Tree) -> Expr:
-        left_t, op, right_t = t.children
-        left, right = self.expr(left_t), self.expr(right_t)
-        return getattr(self, "_op_" + op.type)(left, right, op, right_t)
+        """A chain of binary operators, folded left to right along the left spine of the
+        tree (a flat sum of many terms needs no recursion)."""
+        chain = []
+        while isinstance(t, Tree) and t.data == "binop":
+            left_t, op, right_t = t.children
+            chain.append((op, right_t))
+            t = left_t
+        acc = self.expr(t)
+        for op, right_t in reversed(chain):
+            right = self.expr(right_t)
+            try:
+                acc = getattr(self, "_op_" + op.type)(acc, right, op, right_t)
+            except MatcalError as err:
+                if err.text is not None:
+                    raise
+                raise type(err)(err.message, self.text, op.start_pos) from None
+        return acc
 
     def _op_PLUS(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
         self.same_shape(left, right, op, "add")
