@@ -17,7 +17,7 @@ import math
 from matcal.errors import ConstantError
 from matcal.nodes import (
     Add, Apply, Det, Kron, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
-    MatMul, MatPower, Number, Ones, Power, Sum, Trace, Transpose, Var, Zero,
+    MatMul, MatPower, Number, Ones, Power, Select, Sum, Trace, Transpose, Var, Zero, walk,
 )
 from matcal.shapes import SCALAR, Shape
 
@@ -205,6 +205,8 @@ def power(base: Expr, exponent: Expr) -> Expr:
     if p == 1:
         return base
     if p == 0:
+        if base.shape.is_scalar and any(isinstance(n, Select) for n in walk(base)):
+            return Power(base, Zero(SCALAR))  # sum(k, y[k]^0): the range of k, in text
         return ONE if base.shape.is_scalar else Ones(base.shape)
     c = numeric_value(base)
     if c is not None and p is not None:

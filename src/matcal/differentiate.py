@@ -28,7 +28,7 @@ from matcal.matrix_form import tensor_to_matrix
 from matcal.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
-    Trace, Transpose, Var, Zero,
+    Trace, Transpose, Var, Zero, walk,
 )
 
 Rule = Callable[["Differentiator", Expr, tuple[Index, ...]], list[Term]]
@@ -381,6 +381,21 @@ def _index_sum(D: Differentiator, e: IndexSum, idx):
     return [_sum_term(e, term, t.free) for term in t.terms]
 
 
+def index_range(e: IndexSum) -> Expr:
+    """The number of values k takes in ``sum(k, ...)``, as ``sum(k, y[k]^0)`` with a selection
+    of the sum's own, so that its text still says what sizes k."""
+    for node in walk(e.body):
+        if isinstance(node, Select) and e.index in (node.row, node.col):
+            if node.shape.is_scalar:
+                unit = node
+            elif node.shape.is_row:
+                unit = mul(node, transpose(node))
+            else:
+                unit = mul(transpose(node), node)
+            return IndexSum(e.index, e.dim, power(unit, Zero(unit.shape)))
+    return Trace(Identity(e.dim))
+
+
 def _sum_term(e: IndexSum, term: Term, free: tuple[Index, ...]) -> Term:
     """Σ_k of one term: (Σ_k of its factors that depend on k) times the others. Factors that
     share a summed index with those under the sum join them until what is under the sum
@@ -391,7 +406,7 @@ def _sum_term(e: IndexSum, term: Term, free: tuple[Index, ...]) -> Term:
     inner = [f for f in term.factors if depends(f)]
     rest = [f for f in term.factors if not depends(f)]
     if not inner:  # Σ_k c = c·(the range of k)
-        return Term(term.coeff, tuple(rest) + (Atom(Trace(Identity(e.dim)), ()),))
+        return Term(term.coeff, tuple(rest) + (Atom(index_range(e), ()),))
     while True:
         outside = set(free) | {i for f in rest for i in indices_of(f)}
         shared: list[Index] = []
