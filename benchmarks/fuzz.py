@@ -60,6 +60,8 @@ def main(argv=None) -> int:
             reasons[outcome.detail[:70]] += 1
         if outcome.kind != "correct":
             bad[outcome.kind].append({"case": case.describe(), "detail": outcome.detail})
+            if len(outcome.detail) > 600:  # printed derivatives can be long: a readable cut
+                bad[outcome.kind][-1]["detail"] = outcome.detail[:600] + " …"
         if args.progress and (n + 1) % 500 == 0:
             print(f"  {n + 1} cases, {dict(counts)}", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start

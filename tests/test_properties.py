@@ -26,6 +26,8 @@ Properties:
     (c) ``simplify`` is idempotent and keeps the shape and the value;
     (d) printing is stable: ``str(parse(str(e))) == str(e)``.
 
+Every rewrite rule that fires is value-checked as it fires (``value_checked_rewrites``).
+
 Deterministic (derandomized) and without shrinking by default; MATCAL_SHRINK=1 shrinks
 counterexamples, MATCAL_EXAMPLES=2000 searches longer. Minimal repros of what these found
 are plain tests in test_found_by_properties.py.
@@ -37,13 +39,23 @@ import os
 import re
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
 import matcal
 from matcal.check import directional_derivative
 from matcal.nodes import variables
+from matcal.rewrite_check import checking_rewrites
 from matcal.simplify import simplify
+
+
+@pytest.fixture(autouse=True)
+def value_checked_rewrites():
+    """Every rule that fires in these properties is checked numerically as it fires
+    (matcal.rewrite_check): a rule that changes a value fails with its name."""
+    with checking_rewrites() as checker:
+        yield checker
 
 # ---------------------------------------------------------------- the shape algebra
 

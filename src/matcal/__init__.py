@@ -5,6 +5,8 @@
 "A'*C*X'*B' + B'*X'*A'*C"
 """
 
+import os as _os
+
 from matcal.api import (
     check_derivative, check_gradient, derivative, evaluate, explain, gradient, hessian,
     jacobian, parse, to_latex, vec_derivative,
@@ -14,6 +16,11 @@ from matcal.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
 )
 from matcal.nodes import Expr
+
+if _os.environ.get("MATCAL_CHECK_REWRITES") not in (None, "", "0"):  # the debug flag
+    from matcal.rewrite_check import install_for_process as _install
+
+    _install()
 
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",

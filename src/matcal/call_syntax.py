@@ -15,7 +15,10 @@ from lark import Token, Tree
 from matcal import build as b
 from matcal.errors import ParseError, ShapeError
 from matcal.functions import FUNCTIONS
-from matcal.nodes import Apply, Expr, Norm1, Norm2, Ones
+from matcal import rewrites
+from matcal.nodes import (
+    Apply, Det, DiagMatrix, DiagVector, Expr, Inverse, LogDet, Norm1, Norm2, Ones, Sum, Trace,
+)
 from matcal.shapes import Shape, fresh_dim
 
 MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "sum", "norm1", "norm2",
@@ -31,6 +34,11 @@ SYNONYMS = {
     "eye": "eye without parentheses", "diagm": "diag", "max0": "relu",
 }
 """Names users reach for, and what the input language calls them."""
+
+
+WRITTEN = {"tr": Trace, "det": Det, "logdet": LogDet, "inv": Inverse, "sum": Sum, "diag": None,
+           "norm1": Norm1, "norm2": Norm2}
+"""Matrix functions as the raw nodes they mean (diag: by its argument's kind)."""
 
 
 class CallSyntax:
@@ -62,7 +70,13 @@ class CallSyntax:
         arg = self.expr(arg_trees[0])
         if name in FUNCTIONS:
             return Apply(name, arg)
-        return getattr(self, "_fn_" + name)(arg, name_tok)
+        built = getattr(self, "_fn_" + name)(arg, name_tok)
+        raw = WRITTEN.get(name, Apply)
+        if name in WRITTEN and not arg.shape.is_scalar and rewrites.active():
+            raw_node = raw(arg) if name != "diag" else (
+                DiagVector(arg) if arg.shape.is_matrix else DiagMatrix(arg))
+            self.folded(f"{name}({arg})", raw_node, built)
+        return built
 
     def _fn_tr(self, a: Expr, where) -> Expr:
         if a.shape.is_scalar:

@@ -81,7 +81,7 @@ def well_posed(expr: Expr, values: Mapping[str, Any]) -> bool:
             if not np.all(np.isfinite(evaluate_expr(expr, values))):
                 return False
             for node in walk(expr):
-                arg = _inverted(node)
+                arg = inverted(node)
                 if arg is not None:
                     m = np.asarray(evaluate_expr(arg, values))
                     if m.ndim == 2 and not np.linalg.cond(m) <= MAX_CONDITION:
@@ -91,7 +91,7 @@ def well_posed(expr: Expr, values: Mapping[str, Any]) -> bool:
     return True
 
 
-def _inverted(node: Expr) -> Expr | None:
+def inverted(node: Expr) -> Expr | None:
     """The matrix ``node`` inverts (or whose determinant it takes), if any."""
     if isinstance(node, (Inverse, Det, LogDet)):
         return node.arg

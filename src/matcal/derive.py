@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from matcal.differentiate import derivative_tensor
 from matcal.index import Tensor, fresh_for
-from matcal.nodes import Expr, Var, variables
+from matcal.build import map_bottom_up
+from matcal.index_sums import count_over
+from matcal.nodes import Einsum, Expr, Identity, IndexSum, Ones, Sum, Trace, Var, variables, walk
 from matcal.shapes import Shape
 from matcal.tensor_form import tensor_to_expr
 
@@ -30,4 +32,27 @@ def derivative_of(e: Expr, var: Var, order: int = 1) -> Expr:
         tensor = derivative_tensor(e, var, order)
     else:
         tensor = Tensor(fresh_for(Shape.of(e.shape.dims + var.shape.dims * order)), ())
-    return tensor_to_expr(tensor, (var,) * order)
+    return sized_counts(tensor_to_expr(tensor, (var,) * order), (var, *variables(e).values()))
+
+
+def sized_counts(result: Expr, sources: tuple[Var, ...]) -> Expr:
+    """``result`` with each count of a dimension — ``tr(eye)``, ``sum(vector(1))``, which no
+    value sizes once printed — written through a variable of ``sources`` that has that axis
+    (``sum(k, y[k]^0)``), so the printed text parses back to the same value."""
+    taken = {n.index for n in walk(result) if isinstance(n, IndexSum)}
+    for node in walk(result):  # the names of index notation, too
+        if isinstance(node, Einsum):
+            taken |= set(node.out) | {i for t in node.terms for f in t.factors for i in f.idx}
+    sources = tuple(sorted(sources, key=lambda v: len(v.shape.dims)))  # y[k] before B[k,:]
+
+    def fix(node: Expr) -> Expr:
+        dim = None
+        if isinstance(node, Trace) and isinstance(node.arg, Identity):
+            dim = node.arg.n
+        elif isinstance(node, Sum) and isinstance(node.arg, Ones) and node.arg.shape.is_vector:
+            dim = node.arg.shape.rows
+        if dim is None:
+            return node
+        return count_over(dim, sources, taken) or node
+
+    return map_bottom_up(result, fix)

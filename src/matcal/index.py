@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from matcal import rewrites
 from matcal.build import split_coefficient
 from matcal.nodes import Expr, Identity, Number, Ones, Trace, Transpose, Zero
 from matcal.shapes import Dim, Shape
@@ -102,43 +103,55 @@ def _rename(f: Factor, old: Index, new: Index) -> Factor:
 
 
 def simplify_term(term: Term, free: tuple[Index, ...]) -> Term | None:
-    """Apply the index rules to one term; None when the term is zero."""
+    """Apply the index rules to one term until none applies; None when the term is zero.
+    Each rule that fires is reported to :mod:`matcal.rewrites` under its name."""
     coeff = term.coeff
     factors = list(term.factors)
     free_set = set(free)
-    changed = True
-    while changed:
-        changed = False
+    while coeff != 0:
+        step = None
         for n, f in enumerate(factors):
-            if isinstance(f, Delta):
-                replaced = _eliminate_delta(f, factors, n, free_set)
-                if replaced is not None:
-                    factors = replaced
-                    changed = True
-                    break
-                continue
-            e = f.expr
-            if isinstance(e, Zero):
-                return None
-            if isinstance(e, Transpose):  # transpose_to_indices: A'[i,j] = A[j,i]
-                factors[n] = Atom(e.arg, tuple(reversed(f.idx)))
-            elif isinstance(e, Identity):  # identity_to_delta
-                factors[n] = Delta(*f.idx)
-            elif isinstance(e, Number):  # constant_factor
-                coeff *= e.value
-                del factors[n]
-            elif (c := split_coefficient(e))[0] != 1:
-                coeff *= c[0]
-                factors[n] = Atom(c[1], f.idx)
-            elif isinstance(e, Ones) and _covered(f, factors, n):  # drop_ones
-                del factors[n]
-            else:
-                continue
-            changed = True
-            break
-    if coeff == 0:
-        return None
-    return Term(coeff, tuple(factors))
+            step = _index_rule(f, factors, n, free_set)
+            if step is not None:
+                break
+        if step is None:
+            return Term(coeff, tuple(factors))
+        name, c, new = step
+        if rewrites.active():
+            rewrites.fired(name, Tensor(free, (Term(coeff, tuple(factors)),)),
+                           Tensor(free, (Term(coeff * c, tuple(new)),) if c else ()))
+        coeff, factors = coeff * c, new
+    return None
+
+
+def _index_rule(f: Factor, factors: list[Factor], n: int, free: set[Index]):
+    """(rule name, factor of the coefficient, the new factors) of the first index rule that
+    applies to factor ``n``; None when none does."""
+    rest = factors[:n] + factors[n + 1 :]
+    if isinstance(f, Delta):
+        replaced = _eliminate_delta(f, factors, n, free)
+        return None if replaced is None else ("delta_elimination", 1.0, replaced)
+    e = f.expr
+    if isinstance(e, Zero):
+        return "zero_factor", 0.0, rest
+    if isinstance(e, Transpose):  # A'[i,j] = A[j,i]
+        return "transpose_to_indices", 1.0, _put(factors, n, Atom(e.arg, tuple(reversed(f.idx))))
+    if isinstance(e, Identity):  # I[i,j] = δ[i,j]
+        return "identity_to_delta", 1.0, _put(factors, n, Delta(*f.idx))
+    if isinstance(e, Number):
+        return "constant_factor", e.value, rest
+    c, plain = split_coefficient(e)
+    if c != 1:  # (c·A)[i,j] = c·A[i,j]
+        return "constant_factor", c, _put(factors, n, Atom(plain, f.idx))
+    if isinstance(e, Ones) and _covered(f, factors, n):  # 1[i] = 1 where i is elsewhere
+        return "drop_ones", 1.0, rest
+    return None
+
+
+def _put(factors: list[Factor], n: int, new: Factor) -> list[Factor]:
+    out = list(factors)
+    out[n] = new
+    return out
 
 
 def _covered(f: Atom, factors: list[Factor], n: int) -> bool:

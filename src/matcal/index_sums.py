@@ -12,7 +12,7 @@ The other factors of the product must not depend on k; they stay where they are.
 from __future__ import annotations
 
 from matcal.build import mul, total, transpose
-from matcal.nodes import Expr, IndexSum, MatMul, Number, Ones, Select, Transpose, walk
+from matcal.nodes import Expr, IndexSum, MatMul, Number, Ones, Power, Select, Transpose, Zero, walk
 from matcal.shapes import Shape
 
 
@@ -79,3 +79,24 @@ def sum_over_selection(e: Expr) -> Expr | None:
         return None
     del parts[second]
     return mul(*parts)
+
+
+def count_over(dim, variables, taken: set[str] = frozenset()) -> Expr | None:
+    """The number n of entries along ``dim``, written through a variable that has that axis:
+    ``sum(k, y[k]^0)``, ``sum(k, (B[k,:]*B[k,:]')^0)`` — text that still says what n is, where
+    ``tr(eye)`` or ``sum(vector(1))`` would lose it. None when no variable has the axis."""
+    k = next(n for n in ("k", "p", "q", "r", "s", "t", "u", "v", "w") if n not in taken)
+    for var in variables:
+        shape = var.shape
+        if shape.is_vector and shape.rows == dim:
+            unit = Select(var, k)
+        elif shape.is_matrix and shape.rows == dim:
+            row = Select(var, k, None)
+            unit = MatMul((row, Transpose(row)))
+        elif shape.is_matrix and shape.cols == dim:
+            col = Select(var, None, k)
+            unit = MatMul((Transpose(col), col))
+        else:
+            continue
+        return IndexSum(k, dim, Power(unit, Zero(Shape())))
+    return None

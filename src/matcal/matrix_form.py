@@ -26,6 +26,7 @@ from typing import Iterator
 from matcal.build import (
     diag_matrix, diag_vector, hadamard, mul, number, total, trace, transpose,
 )
+from matcal import rewrites
 from matcal.index import Atom, Delta, Index, Tensor, Term
 from matcal.nodes import Expr, Identity, Ones
 from matcal.shapes import Shape
@@ -40,10 +41,17 @@ def reduce_term(term: Term, free: tuple[Index, ...]) -> tuple[list[Expr], list[I
     while True:
         scalars += [e for e, ix in items if not ix]
         items = [(e, ix) for e, ix in items if ix]
-        step = _reduce_once(items, free)
+        step = _reduce_named(items, free)
         if step is None:
             return scalars, items
-        items = step
+        if rewrites.active():
+            rewrites.fired(step[0], _as_tensor(items, free), _as_tensor(step[1], free))
+        items = step[1]
+
+
+def _as_tensor(items: list[Item], free: tuple[Index, ...]) -> Tensor:
+    """Items as the one-term tensor they stand for (what a rewrite check evaluates)."""
+    return Tensor(free, (Term(1.0, tuple(Atom(e, ix) for e, ix in items)),))
 
 
 def reduction_steps(
@@ -90,7 +98,12 @@ def term_to_matrix(term: Term, free: tuple[Index, ...]) -> Expr | None:
     """The term as a matrix expression whose axes are ``free`` (≤ 2); None if none exists."""
     scalars, items = reduce_term(term, free)
     core = _assemble(items, free)
-    return None if core is None else mul(*scalars, core)
+    if core is None:
+        return None
+    out = mul(*scalars, core)
+    if rewrites.active():
+        rewrites.fired("read_off", Tensor(free, (term,)), out)
+    return out
 
 
 def tensor_to_matrix(t: Tensor) -> list[Expr] | None:
@@ -126,12 +139,6 @@ def _counts(items: list[Item], free: tuple[Index, ...]) -> Counter:
     c = Counter(i for _, ix in items for i in ix)
     c.update(free)
     return c
-
-
-def _reduce_once(items: list[Item], free: tuple[Index, ...]) -> list[Item] | None:
-    """Apply the first reduction rule that fits; None when none does."""
-    step = _reduce_named(items, free)
-    return None if step is None else step[1]
 
 
 def _reduce_named(items: list[Item], free: tuple[Index, ...]) -> tuple[str, list[Item]] | None:

@@ -24,7 +24,11 @@ from matcal.errors import ConstantError, MatcalError, OptionsError, ParseError, 
 from matcal.call_syntax import KNOWN_FUNCTIONS, CallSyntax
 from matcal.index_syntax import IndexSyntax
 from matcal.syntax_errors import syntax_error
-from matcal.nodes import Einsum, Expr, Identity, IndexSum, Ones, Var, Zero, walk
+from matcal import rewrites
+from matcal.nodes import (
+    Add, Einsum, Expr, Hadamard, Identity, IndexSum, MatMul, MatPower, Number, Ones, Power,
+    Transpose, Var, Zero, walk,
+)
 from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, product_dim, readable_names
 
 KINDS = ("scalar", "vector", "matrix", "symmetric")
@@ -108,7 +112,7 @@ def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
     return _Typer(text, kinds).run(tree, lhs)
 
 
-MAX_LENGTH = 10_000
+MAX_LENGTH = 100_000
 """Longest input text, in characters."""
 MAX_NESTING = 80
 """Deepest nesting of calls, parentheses and operators of different precedence. Chains of
@@ -199,8 +203,16 @@ class _Typer(CallSyntax, IndexSyntax):
         self.scope: dict[str, Dim] = {}  # indices bound by enclosing sum(k, ...)
 
     def run(self, tree: Tree | Token, lhs=None) -> Expr:
-        expr = self.expr(tree) if lhs is None else self.definition(*lhs, tree)
+        with rewrites.resolving_dims(self.unifier.find):
+            expr = self.expr(tree) if lhs is None else self.definition(*lhs, tree)
         return self._resolve(expr)
+
+    def folded(self, what: str, raw: Expr, built: Expr) -> Expr:
+        """``built``, reported to :mod:`matcal.rewrites` as the folding of ``raw`` (the node as
+        written) by the smart constructors: ``parse: (b.^p).^q`` and the like."""
+        if rewrites.active():
+            rewrites.fired(f"parse: {what}", raw, built)
+        return built
 
     # ------------------------------------------------------------ dims
 
@@ -299,7 +311,7 @@ class _Typer(CallSyntax, IndexSyntax):
     def _negate(self, t: Tree) -> Expr:
         sign, inner = self._signs(t)
         e = self.expr(inner)
-        return b.neg(e) if sign < 0 else e
+        return self.folded(f"-({e})", MatMul((Number(-1.0), e)), b.neg(e)) if sign < 0 else e
 
     _plus = _negate
 
@@ -317,7 +329,7 @@ class _Typer(CallSyntax, IndexSyntax):
             ticks += 1
             t = t.children[0]
         e = self.expr(t)
-        return b.transpose(e) if ticks % 2 else e
+        return self.folded(f"({e})'", Transpose(e), b.transpose(e)) if ticks % 2 else e
 
     def _binop(self, t: Tree) -> Expr:
         """A chain of binary operators, folded left to right along the left spine of the
@@ -331,7 +343,9 @@ class _Typer(CallSyntax, IndexSyntax):
         for op, right_t in reversed(chain):
             right = self.expr(right_t)
             try:
-                acc = getattr(self, "_op_" + op.type)(acc, right, op, right_t)
+                left, acc = acc, getattr(self, "_op_" + op.type)(acc, right, op, right_t)
+                if rewrites.active():
+                    self.folded(f"{left} {op} {right}", _written(left, op, right, acc), acc)
             except MatcalError as err:
                 if err.text is not None:
                     raise
@@ -445,6 +459,24 @@ class _Typer(CallSyntax, IndexSyntax):
         self.unifier.unify_dims(e.shape.rows, e.shape.cols)
 
     # ------------------------------------------------------------ calls
+
+_WRITTEN = {
+    "PLUS": lambda a, c: Add((a, c)), "MINUS": lambda a, c: Add((a, MatMul((Number(-1.0), c)))),
+    "STAR": lambda a, c: MatMul((a, c)), "DOTSTAR": lambda a, c: Hadamard((a, c)),
+    "DOTSLASH": lambda a, c: Hadamard((a, Power(c, Number(-1.0)))),
+    "SLASH": lambda a, c: MatMul((a, Power(c, Number(-1.0)))),
+    "DOTCARET": lambda a, c: Power(a, c),
+}
+"""Each binary operator as the raw node it means, before any folding."""
+
+
+def _written(left: Expr, op: Token, right: Expr, built: Expr) -> Expr:
+    """The node ``left op right`` as written; a matrix power as MatPower(left, k)."""
+    if op.type == "CARET":
+        return Power(left, right) if left.shape.is_scalar else MatPower(
+            left, int(b.numeric_value(right)))
+    return _WRITTEN[op.type](left, right)
+
 
 def _pos(where) -> int | None:
     if isinstance(where, Token):

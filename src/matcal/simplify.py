@@ -30,6 +30,7 @@ from matcal.nodes import (
     Trace, Transpose,
 )
 from matcal.index_sums import sum_over_selection
+from matcal.rewrites import fired
 from matcal.printing.text import to_text, token_count
 
 Rule = Callable[[Expr], Expr | None]
@@ -265,9 +266,10 @@ RULES: tuple[tuple[str, Rule], ...] = (
 def rewrite(e: Expr) -> Expr:
     """Apply the first rule that changes ``e`` (at its root), repeatedly."""
     for _ in range(50):
-        for _name, rule_fn in RULES:
+        for name, rule_fn in RULES:
             out = rule_fn(e)
             if out is not None and out != e:
+                fired(name, e, out)
                 e = out
                 break
         else:
