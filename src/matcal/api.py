@@ -36,6 +36,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 MAX_ORDER = 12
 """Highest order of derivative; the size of a result is bounded too (MAX_TERMS)."""
+MAX_DERIVATION_USES = 40
+"""Most occurrences of the variable that :func:`explain` derives step by step."""
 
 
 def _seed(seed: Any) -> int | None:
@@ -339,6 +341,11 @@ def explain(expr: Expr | str, wrt: str, method: str = "differential",
     seed = _seed(seed)
     e = _as_expr(expr, types)
     final = gradient(e, wrt, types)
+    uses = sum(1 for node in walk(e) if isinstance(node, Var) and node.name == wrt)
+    if uses > MAX_DERIVATION_USES:
+        raise DerivativeError(
+            f"{wrt} occurs {uses} times; a derivation step by step is written for at most "
+            f"{MAX_DERIVATION_USES} (one product-rule term each): ask for the gradient itself")
     var = variables(e).get(wrt) or Var(wrt, final.shape)
     if method == "differential":
         dX = differential_variable(e, var)

@@ -20,6 +20,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 from typing import Any, Sequence
 
 from matcal.api import (
@@ -332,9 +333,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _user_message(err: MatcalError) -> str:
     """The message first, then the input line with its caret (aligned, on lines of their own)."""
+    message = "\n".join(textwrap.fill(line, 100, subsequent_indent="  ")
+                        for line in err.message.splitlines())
     if err.text is None or err.pos is None:
-        return str(err)
-    return f"{err.message}\n{caret_context(err.text, err.pos)}"
+        return message
+    return f"{message}\n{caret_context(err.text, err.pos)}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

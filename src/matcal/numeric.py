@@ -8,6 +8,7 @@ chains go through :func:`numpy.linalg.multi_dot`, which orders the products by c
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -225,6 +226,10 @@ def _as_2d(value, shape: Shape) -> np.ndarray:
     return value
 
 
+_CHAIN_ORDERED = 10
+"""Longest chain whose products multi_dot orders by cost; longer ones go left to right."""
+
+
 @_rule(MatMul)
 def _matmul(ev: Evaluator, e: MatMul):
     scale = 1.0
@@ -236,7 +241,12 @@ def _matmul(ev: Evaluator, e: MatMul):
             chain.append(_as_2d(ev(f), f.shape))
     if not chain:
         return scale
-    out = chain[0] if len(chain) == 1 else np.linalg.multi_dot(chain)
+    if len(chain) == 1:
+        out = chain[0]
+    elif len(chain) <= _CHAIN_ORDERED:
+        out = np.linalg.multi_dot(chain)  # ordered by cost (its search is cubic in the length)
+    else:
+        out = functools.reduce(np.matmul, chain)
     shape = e.shape
     if shape.is_scalar:
         out = out[0, 0]
