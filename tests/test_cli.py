@@ -23,7 +23,7 @@ needs_latex = pytest.mark.skipif(
     reason="the LaTeX printer (printing/latex.py) is still a stub",
 )
 
-CHECK_LINE = re.compile(r"check: relative error (\S+)\Z")
+CHECK_LINE = re.compile(r"check: relative error (\S+) \(central differences, 3 random directions\)\Z")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -70,7 +70,7 @@ def test_check_above_tolerance_fails_with_status_1(capsys, monkeypatch, error):
     monkeypatch.setattr(cli, "check_derivative", lambda *args, **kwargs: error)
     status, out, err = run(capsys, "tr(A*X*B)", "--wrt", "X", "--check")
     assert status == 1
-    assert out == f"A'*B'\ncheck: relative error {error:.1e}\n"
+    assert out == f"A'*B'\ncheck: relative error {error:.1e} (central differences, 3 random directions)\n"
     assert err == (
         f"error: numerical check failed: relative error {error:.1e} exceeds 1e-06; "
         "the derivative may be wrong, please report it\n"
@@ -126,7 +126,7 @@ def test_symmetric_variable_gets_the_symmetric_gradient(capsys):
 def test_wrt_absent_gives_the_zero_gradient(capsys, expr, wrt, printed):
     assert run(capsys, expr, "--wrt", wrt) == (0, printed + "\n", "")
     assert run(capsys, expr, "--wrt", wrt, "--check") == (
-        0, f"{printed}\ncheck: relative error 0.0e+00\n", ""
+        0, f"{printed}\ncheck: relative error 0.0e+00 (central differences, 3 random directions)\n", ""
     )
 
 
@@ -166,7 +166,7 @@ def test_json_with_check_and_symmetric_kind(capsys):
                          "--json", "--check", "--seed", "2")
     record = json.loads(out)
     assert status == 0
-    assert sorted(record) == ["check", "derivative", "expression", "latex", "shapes", "wrt"]
+    assert sorted(record) == ["check", "check_method", "derivative", "expression", "latex", "shapes", "wrt"]
     assert record["derivative"] == "2*S*x"
     assert record["shapes"]["S"] == {"kind": "symmetric", "shape": ["m", "m"]}
     assert record["shapes"]["x"] == {"kind": "vector", "shape": ["m"]}
@@ -331,7 +331,7 @@ def test_hessian_of_sum_exp_is_A_transpose_diag_A(capsys):
     assert cli.main(["sum(exp(A*x))", "--wrt", "x", "--hessian", "--check", "--seed", "0"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "A'*diag(exp(A*x))*A"
-    assert float(out[1].split()[-1]) < 1e-8
+    assert float(CHECK_LINE.match(out[1]).group(1)) < 1e-8
 
 
 def test_jacobian_of_sin_is_diag_cos_times_A(capsys):
@@ -343,4 +343,4 @@ def test_order_three_prints_index_notation_and_checks(capsys):
     assert cli.main(["logdet(X)", "--wrt", "X", "--order", "3", "--check", "--seed", "1"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("d3f/dX[i,j]dX[k,l]dX[p,q] = ")
-    assert float(out[1].split()[-1]) < 1e-8
+    assert float(CHECK_LINE.match(out[-1]).group(1)) < 1e-8

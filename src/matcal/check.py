@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from matcal.errors import MatcalError
-from matcal.nodes import Det, Expr, Inverse, LogDet, MatPower, Var, variables, walk
+from matcal.nodes import Add, Det, Einsum, Expr, Inverse, LogDet, MatPower, Var, variables, walk
 from matcal.numeric import bind_values, check_values, evaluate_expr
 from matcal.shapes import Dim
 
@@ -112,11 +112,27 @@ def directional_derivative(expr: Expr, values: Mapping[str, Any], name: str, dir
                            h: float | None = None) -> Any:
     """d/dt expr(values with name ← value + t·direction) at t = 0, by Ridders' method: central
     differences at steps h, h/1.4, h/1.4², … extrapolated to step 0 (Richardson), keeping the
-    estimate whose error estimate is smallest (Numerical Recipes §5.7). The first step ``h``
-    is 0.01 times the root-mean-square of the value (at least 1e-2), unless given."""
-    if h is None:
-        h = 0.01 * max(float(np.sqrt(np.mean(np.square(values[name])))), 1e-2)
+    estimate whose error estimate is smallest (Numerical Recipes §5.7).
 
+    The step is chosen per direction: unless ``h`` is given, Ridders' method starts from 0.01,
+    0.001 and 0.0001 times the root-mean-square of the value (at least 1e-2) and the estimate
+    with the smallest error estimate wins — a steep function (a deep composition) needs a small
+    first step, a flat one a large step against rounding."""
+    return directional_estimate(expr, values, name, direction, h)[0]
+
+
+def directional_estimate(expr: Expr, values: Mapping[str, Any], name: str, direction: Any,
+                         h: float | None = None) -> tuple[Any, float]:
+    """(:func:`directional_derivative`, its error estimate)."""
+    if h is not None:
+        return _ridders(expr, values, name, direction, h)
+    base = 0.01 * max(float(np.sqrt(np.mean(np.square(values[name])))), 1e-2)
+    tries = [_ridders(expr, values, name, direction, base * 10.0**-k) for k in range(3)]
+    return min(tries, key=lambda t: t[1])
+
+
+def _ridders(expr: Expr, values: Mapping[str, Any], name: str, direction: Any,
+             h: float) -> tuple[Any, float]:
     def at(t: float) -> Any:
         moved = dict(values)
         moved[name] = values[name] + t * direction
@@ -146,37 +162,86 @@ def directional_derivative(expr: Expr, values: Mapping[str, Any], name: str, dir
         if gap(row[-1], previous[-1]) >= safe * error:  # higher orders got worse: stop
             break
         previous = row
-    return best
+    return best, error
 
 
-def relative_error(a: Any, b: Any) -> float:
-    """max |a − b| / max(max |a|, max |b|, 1e-12)."""
+def relative_error(a: Any, b: Any, scale: float = 0.0) -> float:
+    """max |a − b| / max(max |a|, max |b|, scale, 1e-300)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = max(float(np.max(np.abs(a), initial=0)), float(np.max(np.abs(b), initial=0)), 1e-12)
+    scale = max(float(np.max(np.abs(a), initial=0)), float(np.max(np.abs(b), initial=0)), scale,
+                1e-300)
     return float(np.max(np.abs(a - b), initial=0)) / scale
 
 
+METHOD = ("central differences with Richardson extrapolation (Ridders) along 3 random "
+          "directions, relative to the larger of the two slopes, the derivative's terms and "
+          "the function's scale")
+"""How :func:`compare_with_differences` measures, in words (the CLI prints it)."""
+
+
 def compare_with_differences(expr: Expr, derivative: Expr, wrt: str, values: Mapping[str, Any],
-                     directions: int = 3, seed: int | None = 0) -> float:
+                             directions: int = 3, seed: int | None = 0) -> float:
     """Relative error of ``derivative`` (laid out as shape(expr) + shape(wrt)) against
-    finite differences of ``expr`` along random directions; the largest over directions."""
+    finite differences of ``expr`` along random directions V; the largest over directions.
+
+    Each error is |⟨D, V⟩ − D_V f| over the largest of: |⟨D, V⟩|, |D_V f|, Σ_terms |⟨term, V⟩|
+    (what the derivative's terms add up from: their rounding is the floor of any comparison)
+    |f|·‖V‖/max(‖X‖, 1) (the slope the function's own scale gives) and
+    :data:`ROUNDING_FLOOR`. So a derivative that
+    is zero within rounding — an unsimplified zero such as the gradient of the constant
+    tr(X*inv(X'*X)*X') — passes, and a wrong one still fails by its size against f's scale.
+    """
     rng = np.random.default_rng(seed)
     var = variables(expr).get(wrt)
     check_values(values)
     merged = dict(values)
     bind_values(expr, merged)
+    context = tuple(variables(expr).values())
     if var is None:  # expr does not depend on wrt: its derivative must be zero
-        return float(np.max(np.abs(evaluate_expr(derivative, merged)), initial=0))
-    deriv = np.asarray(evaluate_expr(derivative, merged, tuple(variables(expr).values())))
+        return float(np.max(np.abs(evaluate_expr(derivative, merged, context)), initial=0))
+    deriv = np.asarray(evaluate_expr(derivative, merged, context))
+    want = np.shape(evaluate_expr(expr, merged)) + np.shape(merged[wrt]) * max(
+        1, (deriv.ndim - np.ndim(evaluate_expr(expr, merged))) // max(np.ndim(merged[wrt]), 1))
+    if deriv.shape != want and np.ndim(merged[wrt]):
+        return float("inf")  # not even laid out as shape(f) + shape(X): wrong
+    terms = [np.asarray(evaluate_expr(t, merged, context)) for t in _terms(derivative)]
+    f = np.asarray(evaluate_expr(expr, merged))
+    x_norm = max(float(np.linalg.norm(np.ravel(merged[wrt]))), 1.0)
     worst = 0.0
-    out_axes = len(np.shape(evaluate_expr(expr, merged)))
+    axes = list(range(f.ndim, deriv.ndim))
     for _ in range(directions):
         v = random_direction(var, merged[wrt], rng)
         numeric = directional_derivative(expr, merged, wrt, v)
-        axes = list(range(out_axes, deriv.ndim))
-        analytic = np.tensordot(deriv, np.asarray(v), axes=(axes, list(range(len(axes)))))
+
+        def along(d):
+            d = np.broadcast_to(d, deriv.shape)
+            return np.tensordot(d, np.asarray(v), axes=(axes, list(range(len(axes)))))
+
+        analytic = along(deriv)
+        scale = sum(float(np.max(np.abs(along(t)), initial=0)) for t in terms)
+        scale = max(scale, ROUNDING_FLOOR, FUNCTION_SCALE * float(np.max(np.abs(f), initial=0))
+                    * float(np.linalg.norm(np.ravel(v))) / x_norm)
         if np.any(deriv):
-            worst = max(worst, relative_error(analytic, numeric))
-        else:  # an exactly zero derivative: any slope differences show is rounding or wrong
-            worst = max(worst, float(np.max(np.abs(numeric), initial=0)))
+            worst = max(worst, relative_error(analytic, numeric, scale))
+        else:  # exactly zero: the slope differences show is rounding (small) or a wrong zero
+            worst = max(worst, float(np.max(np.abs(numeric), initial=0)) / max(1.0, scale))
     return worst
+
+
+FUNCTION_SCALE = 1e-4
+"""The slope a function of size |f| shows to rounding is ~1e-16·|f| over a relative step of at
+most 1e-2: this factor of |f|·‖V‖/‖X‖ keeps that rounding below 1e-8 of the scale while a
+slope 1e-4 of |f| is still compared in full."""
+
+ROUNDING_FLOOR = 1e-13
+"""Slopes below this are rounding, whatever their ratio (det of a singular product has both
+slopes ~1e-30): the smallest scale a comparison is made at."""
+
+
+def _terms(e: Expr) -> list[Expr]:
+    """The terms of a sum (of every term of an index-notation tensor); else [e]."""
+    if isinstance(e, Add):
+        return list(e.terms)
+    if isinstance(e, Einsum) and len(e.terms) > 1:
+        return [Einsum(e.out, e.dims, (t,), e.wrt) for t in e.terms]
+    return [e]

@@ -26,11 +26,15 @@ from typing import Any, Sequence
 from matcal.api import (
     check_derivative, derivative, explain, gradient, hessian, parse, to_latex, vec_derivative,
 )
+from matcal.check import METHOD
 from matcal.derivation.render import render
 from matcal.errors import MatcalError, OptionsError, caret_context
 from matcal.functions import FUNCTIONS
 from matcal.nodes import Expr, Var, variables
 from matcal.parse import KNOWN_FUNCTIONS
+
+CHECK_HOW = "central differences, 3 random directions"
+"""How --check measured, in the line it prints; the whole method is in --help and --json."""
 
 CHECK_TOLERANCE = 1e-6
 """``--check`` fails (exit 1) when the relative error exceeds this."""
@@ -96,7 +100,7 @@ examples:
       A'*C*X'*B' + B'*X'*A'*C
   matcal "norm2(A*x - b)^2" --wrt x --types b:vector --check
       2*A'*(A*x - b)
-      check: relative error ...
+      check: relative error ... (central differences, 3 random directions)
   matcal "logdet(X'*X)" --wrt X
       2*X*inv(X'*X)
   matcal "tr(S*X)" --wrt S --types S:symmetric
@@ -314,13 +318,14 @@ def run(args: argparse.Namespace) -> int:
             record["vec_form"] = str(vec)
         if error is not None:
             record["check"] = error if math.isfinite(error) else None  # JSON has no NaN
+            record["check_method"] = METHOD
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
         print(to_latex(result) if args.latex else str(result))
         if vec is not None:
             print(_vec_line(vec, args.wrt, args.latex, _order(args)))
         if error is not None:
-            print(f"check: relative error {error:.1e}")
+            print(f"check: relative error {error:.1e} ({CHECK_HOW})")
     if failed:
         print(
             f"error: numerical check failed: relative error {error:.1e} exceeds "
