@@ -23,7 +23,7 @@ from matcal.errors import DerivativeError, MatcalError, OptionsError
 from matcal.kron_form import vec_form
 from matcal.nodes import Expr, Var, variables, walk
 from matcal.numeric import evaluate_expr
-from matcal.parse import check_types, default_kind, folded_variables, parse
+from matcal.parse import MAX_LENGTH, check_types, default_kind, folded_variables, parse
 from matcal.printing import to_latex
 from matcal.shapes import Dim, Shape, readable_names
 
@@ -139,6 +139,12 @@ def derivative(expr: Expr | str, wrt: str, order: int = 1,
     e = _as_expr(expr, types)
     var = _variable(e, wrt, types)
     result = derivative_of(e, var, order)
+    printed = len(str(result))
+    if printed > MAX_LENGTH:
+        raise DerivativeError(
+            f"the derivative prints to {printed:,} characters, more than the {MAX_LENGTH:,} an "
+            "input may have, so its text could not be read back; ask for a lower order, or "
+            "differentiate a part of the expression")
     _remember_source(result, e, var)
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from matcal.differentiate import derivative_tensor
 from matcal.index import Tensor, fresh_for
-from matcal.build import map_bottom_up
+from matcal.build import map_bottom_up, mul
 from matcal.index_sums import count_over
 from matcal.nodes import Einsum, Expr, Identity, IndexSum, Ones, Sum, Trace, Var, variables, walk
 from matcal.shapes import Shape
@@ -51,6 +51,10 @@ def sized_counts(result: Expr, sources: tuple[Var, ...]) -> Expr:
             dim = node.arg.n
         elif isinstance(node, Sum) and isinstance(node.arg, Ones) and node.arg.shape.is_vector:
             dim = node.arg.shape.rows
+        elif isinstance(node, Sum) and isinstance(node.arg, Ones):  # sum(matrix(1)) = m·n
+            rows = count_over(node.arg.shape.rows, sources, taken)
+            cols = count_over(node.arg.shape.cols, sources, taken | {"k"})
+            return mul(rows, cols) if rows is not None and cols is not None else node
         if dim is None:
             return node
         return count_over(dim, sources, taken) or node
