@@ -273,7 +273,8 @@ def _power(ev: Evaluator, e: Power):
 
 @_rule(MatPower)
 def _mat_power(ev: Evaluator, e: MatPower):
-    return np.linalg.matrix_power(ev(e.base), e.k)
+    base = ev(e.base)
+    return np.linalg.matrix_power(_invertible(base, e.base) if e.k < 0 else base, e.k)
 
 
 @_rule(Transpose)
@@ -298,7 +299,25 @@ def _logdet(ev: Evaluator, e: LogDet):
 
 @_rule(Inverse)
 def _inverse(ev: Evaluator, e: Inverse):
-    return np.linalg.inv(ev(e.arg))
+    return np.linalg.inv(_invertible(ev(e.arg), e.arg))
+
+
+SINGULAR = 1e13
+"""Condition number from which a matrix counts as singular to working precision: its inverse
+(and all built on it) would be rounding, so evaluation refuses instead of answering."""
+
+
+def _invertible(m: np.ndarray, arg: Expr) -> np.ndarray:
+    """``m``, or ValuesError when it is singular to working precision."""
+    m = np.asarray(m, dtype=float)
+    if np.all(np.isfinite(m)):
+        cond = np.linalg.cond(m)
+        if not cond < SINGULAR:
+            raise ValuesError(
+                f"cannot evaluate inv({arg}): the matrix is singular to working precision here "
+                f"(condition number {cond:.1e}), so any value built on its inverse would be "
+                "rounding; evaluate where it is invertible")
+    return m
 
 
 @_rule(Sum)
