@@ -9,6 +9,8 @@ the message must name the option.
 
 from __future__ import annotations
 
+import shlex
+
 _LONG_SUM = " + ".join(["tr(A*X)"] * 13_000)  # ~130,000 characters: over the length limit
 _DEEP = "exp(" * 90 + "a" + ")" * 90  # nested deeper than the limit
 _DEEPER = "exp(" * 330 + "a" + ")" * 330
@@ -63,39 +65,39 @@ SIZE = [_LONG_SUM, _DEEP, _DEEPER, _PARENS, _DEEP_MIX, "x" * 200_000, "+" * 50_0
 TEXT = SYNTAX + UNKNOWN + SHAPES + CONSTANTS + UNICODE + CONTROL + INJECTION + SIZE
 """Expressions that are wrong in themselves: each with --wrt X (or its own variable)."""
 
-OPTIONS = [
-    ["tr(X)", "--wrt", "X", "--order", "0"],
-    ["tr(X)", "--wrt", "X", "--order", "-1"],
-    ["tr(X)", "--wrt", "X", "--order", "13"],
-    ["tr(X)", "--wrt", "X", "--order", "1000000000000000000000000000000"],
-    ["tr(X)", "--wrt", "X", "--order", "10^30"],
-    ["tr(X)", "--wrt", "X", "--order", "two"],
-    ["logdet(X)", "--wrt", "X", "--order", "8"],
-    ["logdet(X)", "--wrt", "X", "--order", "12"],
-    ["tr(X)", "--wrt", "X", "--check", "--seed", "-1"],
-    ["tr(X)", "--wrt", "X", "--seed", "x"],
-    ["tr(X)", "--wrt", "1X"],
-    ["tr(X)", "--wrt", ""],
-    ["tr(X)", "--wrt", "X Y"],
-    ["tr(X)", "--wrt", "X;rm"],
-    ["tr(X)"],
-    ["--wrt", "X"],
-    ["tr(X)", "--wrt", "X", "--types", "X:tensor"],
-    ["tr(X)", "--wrt", "X", "--types", "X"],
-    ["tr(X)", "--wrt", "X", "--types", "X:vector,X:matrix"],
-    ["tr(X)", "--wrt", "X", "--types", ":matrix"],
-    ["tr(X)", "--wrt", "X", "--types", "X:vector"],
-    ["tr(X)", "--wrt", "X", "--steps", "magic"],
-    ["tr(X)", "--wrt", "X", "--format", "html"],
-    ["tr(X)", "--wrt", "X", "--jacobian", "--hessian"],
-    ["tr(X)", "--wrt", "X", "--latex", "--json"],
-    ["A*X", "--wrt", "X"],
-    ["A*X", "--wrt", "X", "--hessian"],
-    ["tr(X)", "--wrt", "X", "--steps", "--hessian"],
-    ["tr(" + "*".join(["X"] * 60) + ")", "--wrt", "X", "--steps"],
-    ["tr(X)", "--bogus"],
-    ["tr(X)", "--wrt", "X", "extra"],
-    ["x'*x", "--wrt", "x", "--order", "9999999999"],
-    ["x'*x*x'", "--wrt", "x"],
-]
+OPTIONS = [shlex.split(line) for line in [
+    "'tr(X)' --wrt X --order 0",
+    "'tr(X)' --wrt X --order -1",
+    "'tr(X)' --wrt X --order 13",
+    "'tr(X)' --wrt X --order 1000000000000000000000000000000",
+    "'tr(X)' --wrt X --order '10^30'",
+    "'tr(X)' --wrt X --order two",
+    "'logdet(X)' --wrt X --order 8",
+    "'logdet(X)' --wrt X --order 12",
+    "'tr(X)' --wrt X --check --seed -1",
+    "'tr(X)' --wrt X --seed x",
+    "'tr(X)' --wrt 1X",
+    "'tr(X)' --wrt ''",
+    "'tr(X)' --wrt 'X Y'",
+    "'tr(X)' --wrt 'X;rm'",
+    "'tr(X)'",
+    '--wrt X',
+    "'tr(X)' --wrt X --types X:tensor",
+    "'tr(X)' --wrt X --types X",
+    "'tr(X)' --wrt X --types X:vector,X:matrix",
+    "'tr(X)' --wrt X --types :matrix",
+    "'tr(X)' --wrt X --types X:vector",
+    "'tr(X)' --wrt X --steps magic",
+    "'tr(X)' --wrt X --format html",
+    "'tr(X)' --wrt X --jacobian --hessian",
+    "'tr(X)' --wrt X --latex --json",
+    "'A*X' --wrt X",
+    "'A*X' --wrt X --hessian",
+    "'tr(X)' --wrt X --steps --hessian",
+    "'tr(X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X*X)' --wrt X --steps",
+    "'tr(X)' --bogus",
+    "'tr(X)' --wrt X extra",
+    '\'x\'"\'"\'*x\' --wrt x --order 9999999999',
+    '\'x\'"\'"\'*x*x\'"\'"\'\' --wrt x',
+]]
 """Command lines with wrong options (or a result over a budget)."""
