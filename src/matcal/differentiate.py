@@ -6,7 +6,8 @@ entries of ``e`` (indexed by ``idx``) with respect to the entries of the variabl
 product and chain rules with Kronecker deltas (Traa's index method, seed 000 eq. 7–8;
 Laue et al., NeurIPS 2018); each cites its identity. Because a derivative is again a
 :class:`~matcal.index.Tensor`, differentiating it once more gives order 2, 3, 4, … with no new
-rules (:func:`derivative_tensor`).
+rules (:func:`derivative_tensor`). Work is bounded: at most :data:`MAX_TERMS` terms at any
+stage, and matrix powers differentiate as k terms of powers, never as k-fold products.
 """
 
 from __future__ import annotations

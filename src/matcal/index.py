@@ -10,7 +10,8 @@ Giesen (NeurIPS 2018) and of Traa's index method (seed 000, eq. 4–12): derivat
 
 Atoms keep matrix expressions whole (``inv(X'*X)[k,l]``), so structurally equal
 sub-expressions stay equal without renaming bound indices. :func:`simplify_term` applies the
-index rules by name: ``delta_elimination``, ``transpose_to_indices``, ``constant_factor``,
+index rules, a table of named rules (``_index_rule``), reporting each to :mod:`matcal.rewrites`:
+``delta_elimination``, ``transpose_to_indices``, ``constant_factor``, ``zero_factor``,
 ``identity_to_delta``, ``drop_ones``.
 """
 

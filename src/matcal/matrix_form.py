@@ -15,7 +15,9 @@ it is reduced pairwise, by named rules, until one factor carries exactly the fre
 
 Contractions go first: they give the shortest forms (``diag(B*A)`` rather than
 ``(A'.*B)*vector(1)``). :func:`term_to_matrix` returns None when no matrix form exists (e.g.
-results with more than two free indices); the caller then keeps index notation.
+results with more than two free indices, or a factor with more than two); the caller then
+keeps index notation. Each reduction, and the final read-off, is reported to
+:mod:`matcal.rewrites` under its rule's name.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Values are bound to names (floats, 1-D arrays for vectors, 2-D arrays for matrices); their
 sizes bind the symbolic dimensions, which then give ``eye``, ``vector(1)`` and ``matrix(1)``
 their sizes. Common sub-expressions are computed once (a memo keyed by node) and matrix
-chains go through :func:`numpy.linalg.multi_dot`, which orders the products by cost.
+chains of up to ten factors go through :func:`numpy.linalg.multi_dot`, which orders the
+products by cost (longer ones go left to right: the ordering search is cubic). A matrix that
+is singular to working precision is not inverted: evaluation refuses it (:data:`SINGULAR`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ The grammar is ``grammar.lark`` (Lark, LALR). Typing follows the naming conventi
 matrixcalculus.org (``a``–``g`` scalars, ``h``–``z`` vectors, ``A``–``Z`` matrices, lower-case
 Greek names scalars), overridable per name. Dimensions are symbolic and unified while the
 tree is built; at the end they get readable names (m, n, p, …) in order of appearance.
-Every error carries the input line and a caret at the offending position.
+Every error carries the input line and a caret at the offending position. Input is bounded
+(:data:`MAX_LENGTH` characters, :data:`MAX_NESTING` levels), chains of one operator are read
+without recursion, and each folding the smart constructors make is reported to
+:mod:`matcal.rewrites` (``parse: …``) for the value-checked mode.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ the algebra a careful person does by hand, each under the name the explanations 
 - ``diag_orientation`` / ``trace_orientation``: diag(Pᵀ) = diag(P), tr(Pᵀ) = tr(P) — the form
   with fewer transposes.
 
-Every rule maps an expression to an equal-valued one; :func:`simplify` is idempotent.
+Every rule maps an expression to an equal-valued one; :func:`simplify` is idempotent. Each
+rule that fires is reported to :mod:`matcal.rewrites` under its name (the value-checked mode
+of :mod:`matcal.rewrite_check` evaluates both sides).
 """
 
 from __future__ import annotations
