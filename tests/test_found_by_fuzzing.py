@@ -89,3 +89,14 @@ def test_count_of_a_summation_index_prints_through_a_variable():
     vals = {"y": np.ones(5), "C": X33}
     assert np.allclose(matcal.evaluate(matcal.parse(str(g)), vals), matcal.evaluate(g, vals))
     assert np.allclose(matcal.evaluate(g, vals), -5 * np.linalg.matrix_power(np.linalg.inv(X33), 2).T)
+
+
+def test_a_sum_whose_body_stops_selecting_keeps_its_range():
+    """sum(k, x[k] - x[k] + a) simplified to sum(k, a), and its gradient printed
+    2*a*sum(k, 1): text with no selection, which does not parse."""
+    from matcal.simplify import simplify
+    e = simplify(matcal.parse("sum(k, x[k] - x[k] + a)"))
+    assert str(e) == "sum(k, x[k]^0)*a"
+    g = matcal.gradient("sum(k, (x[k] - x[k] + 1)*a^2)", "a")
+    vals = {"x": np.ones(4), "a": 1.5}
+    assert matcal.evaluate(matcal.parse(str(g)), vals) == pytest.approx(12.0)

@@ -16,8 +16,8 @@ import math
 
 from matcal.errors import ConstantError
 from matcal.nodes import (
-    Add, Apply, Det, Kron, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet,
-    MatMul, MatPower, Number, Ones, Power, Select, Sum, Trace, Transpose, Var, Zero, walk,
+    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, IndexSum, Inverse, Kron,
+    LogDet, MatMul, MatPower, Number, Ones, Power, Select, Sum, Trace, Transpose, Var, Zero, walk,
 )
 from matcal.shapes import SCALAR, Shape
 
@@ -397,6 +397,34 @@ def kron(a: Expr, b: Expr) -> Expr:
     return Kron(a, b)
 
 
+# ---------------------------------------------------------------- index sums
+
+
+def index_sum(old: IndexSum, body: Expr) -> Expr:
+    """``sum(k, body)`` in place of ``old``; once ``body`` no longer selects with k (it folded,
+    or was simplified: x[k] - x[k] + a), Σ_k body = (the range of k)·body."""
+    k = old.index
+    if any(isinstance(n, Select) and k in (n.row, n.col) or isinstance(n, IndexSum)
+           and n.index == k for n in walk(body)):
+        return IndexSum(k, old.dim, body)
+    return mul(index_range(old), body)
+
+
+def index_range(e: IndexSum) -> Expr:
+    """The number of values k takes in ``sum(k, ...)``, as ``sum(k, y[k]^0)`` with a selection
+    of the sum's own, so that its text still says what sizes k."""
+    for node in walk(e.body):
+        if isinstance(node, Select) and e.index in (node.row, node.col):
+            if node.shape.is_scalar:
+                unit = node
+            elif node.shape.is_row:
+                unit = mul(node, transpose(node))
+            else:
+                unit = mul(transpose(node), node)
+            return IndexSum(e.index, e.dim, power(unit, Zero(unit.shape)))
+    return Trace(Identity(e.dim))
+
+
 # ---------------------------------------------------------------- generic rebuilding
 
 _SMART = {
@@ -414,6 +442,7 @@ _SMART = {
     DiagMatrix: lambda e, a: diag_matrix(a),
     DiagVector: lambda e, a: diag_vector(a),
     Kron: lambda e, a, c: kron(a, c),
+    IndexSum: lambda e, body: index_sum(e, body),
 }
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Callable
 
 from matcal.build import (
-    add, hadamard, inverse, mat_power, mul, number, power, reciprocal, transpose,
+    add, hadamard, index_range, inverse, mat_power, mul, number, power, reciprocal, transpose,
 )
 from matcal.functions import FUNCTIONS
 from matcal.errors import DerivativeError
@@ -380,21 +380,6 @@ def _index_sum(D: Differentiator, e: IndexSum, idx):
     however many axes the whole derivative has."""
     t = simplify_tensor(Tensor(idx + D.widx, tuple(D.d(e.body, idx))))
     return [_sum_term(e, term, t.free) for term in t.terms]
-
-
-def index_range(e: IndexSum) -> Expr:
-    """The number of values k takes in ``sum(k, ...)``, as ``sum(k, y[k]^0)`` with a selection
-    of the sum's own, so that its text still says what sizes k."""
-    for node in walk(e.body):
-        if isinstance(node, Select) and e.index in (node.row, node.col):
-            if node.shape.is_scalar:
-                unit = node
-            elif node.shape.is_row:
-                unit = mul(node, transpose(node))
-            else:
-                unit = mul(transpose(node), node)
-            return IndexSum(e.index, e.dim, power(unit, Zero(unit.shape)))
-    return Trace(Identity(e.dim))
 
 
 def _sum_term(e: IndexSum, term: Term, free: tuple[Index, ...]) -> Term:
