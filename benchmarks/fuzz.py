@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -34,6 +35,22 @@ from jax_reference import RandomSource  # noqa: E402
 BAD = ("wrong", "crashed", "parse-back", "too slow")
 
 
+def _share(args, job: int, jobs: int) -> list[tuple]:
+    """Cases job, job + jobs, job + 2·jobs, … of the one sequence the seed draws (every worker
+    draws them all, cheaply, and runs its share), as (number, outcome, case, detail, seconds)."""
+    source = RandomSource(np.random.default_rng(args.seed))
+    rows = []
+    for n in range(args.n):
+        case = draw_case(source, args.depth)
+        if n % jobs != job:
+            continue
+        outcome = run_case(case, args.timeout)
+        rows.append((n, outcome.kind, case.describe(), outcome.detail, outcome.seconds))
+        if args.progress and len(rows) % 500 == 0:
+            print(f"  worker {job}: {len(rows)} cases", file=sys.stderr, flush=True)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="number of cases")
@@ -43,31 +60,34 @@ def main(argv=None) -> int:
     parser.add_argument("--show", type=int, default=10, help="cases listed per bad kind")
     parser.add_argument("--out", type=Path, help="write every non-correct case as JSON")
     parser.add_argument("--progress", action="store_true", help="a line every 500 cases")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="worker processes (the same cases and table as one)")
     args = parser.parse_args(argv)
 
-    source = RandomSource(np.random.default_rng(args.seed))
+    start = time.perf_counter()
+    jobs = max(1, args.jobs)
+    if jobs == 1:
+        results = [_share(args, 0, 1)]
+    else:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.starmap(_share, [(args, j, jobs) for j in range(jobs)])
+    rows = sorted((row for part in results for row in part), key=lambda r: r[0])
     counts: collections.Counter = collections.Counter()
     bad: dict[str, list[dict]] = collections.defaultdict(list)
     reasons: collections.Counter = collections.Counter()
-    start = time.perf_counter()
     slowest = 0.0
-    for n in range(args.n):
-        case = draw_case(source, args.depth)
-        outcome = run_case(case, args.timeout)
-        counts[outcome.kind] += 1
-        slowest = max(slowest, outcome.seconds)
-        if outcome.kind == "refused":
-            reasons[outcome.detail[:70]] += 1
-        if outcome.kind != "correct":
-            bad[outcome.kind].append({"case": case.describe(), "detail": outcome.detail})
-            if len(outcome.detail) > 600:  # printed derivatives can be long: a readable cut
-                bad[outcome.kind][-1]["detail"] = outcome.detail[:600] + " …"
-        if args.progress and (n + 1) % 500 == 0:
-            print(f"  {n + 1} cases, {dict(counts)}", file=sys.stderr, flush=True)
+    for _, kind, described, detail, seconds in rows:
+        counts[kind] += 1
+        slowest = max(slowest, seconds)
+        if kind == "refused":
+            reasons[detail[:70]] += 1
+        if kind != "correct":
+            cut = detail if len(detail) <= 600 else detail[:600] + " …"  # a readable cut
+            bad[kind].append({"case": described, "detail": cut})
     elapsed = time.perf_counter() - start
 
     print(f"matcal against JAX: {args.n} random cases, seed {args.seed}, depth {args.depth}, "
-          f"{elapsed:.0f} s (slowest case {slowest:.2f} s)\n")
+          f"{elapsed:.0f} s with {jobs} worker(s) (slowest case {slowest:.2f} s)\n")
     print("| outcome | cases |")
     print("|---|---:|")
     for kind in OUTCOMES:
