@@ -327,7 +327,8 @@ class Generator:
             return Gen(f"({u.text}{op}2 + 0.5*{ones})" if shape != S else f"({u.text}^2 + 0.5)",
                        shape, lambda env: u.fn(env) ** 2 + 0.5)
         if j == 2:
-            return Gen(f"sigmoid({u.text})", shape, lambda env: JAX_FN["sigmoid"](env.jnp, u.fn(env)))
+            return Gen(f"sigmoid({u.text})", shape,
+                       lambda env: JAX_FN["sigmoid"](env.jnp, u.fn(env)))
         if j == 3:
             return Gen(f"cosh({u.text})", shape, lambda env: env.jnp.cosh(u.fn(env)))
         two = "2" if shape == S else f"2*{ones}"
@@ -370,22 +371,25 @@ class Generator:
     def selection_scalar(self, own: bool = False) -> Gen:
         """A scalar selected at a bound index: x[k], B[k,:]*x, A[k,:]*x, X[k,k], A[:,k]'*z."""
         name, dim = self.bound[-1] if own else self.src.choice(self.bound)
+        def at(env):
+            return env.index[name]
+
         if dim == "n":
             kinds = [
-                (f"{self.src.choice(['x', 'y'])}[{name}]", lambda env, v: v[env.index[name]]),
-                (f"(B[{name},:]*x)", lambda env, v=None: env.values["B"][env.index[name]] @ env.values["x"]),
-                (f"X[{name},{name}]", lambda env, v=None: env.values["X"][env.index[name], env.index[name]]),
-                (f"(A[:,{name}]'*z)", lambda env, v=None: env.values["A"][:, env.index[name]] @ env.values["z"]),
+                (f"{self.src.choice(['x', 'y'])}[{name}]", lambda env, v: v[at(env)]),
+                (f"(B[{name},:]*x)", lambda env, v: v[at(env)] @ env.values["x"]),
+                (f"X[{name},{name}]", lambda env, v: v[at(env), at(env)]),
+                (f"(A[:,{name}]'*z)", lambda env, v: v[:, at(env)] @ env.values["z"]),
             ]
         else:
             kinds = [
-                (f"z[{name}]", lambda env, v: v[env.index[name]]),
-                (f"(A[{name},:]*y)", lambda env, v=None: env.values["A"][env.index[name]] @ env.values["y"]),
-                (f"(C[{name},:]*z)", lambda env, v=None: env.values["C"][env.index[name]] @ env.values["z"]),
+                (f"z[{name}]", lambda env, v: v[at(env)]),
+                (f"(A[{name},:]*y)", lambda env, v: v[at(env)] @ env.values["y"]),
+                (f"(C[{name},:]*z)", lambda env, v: v[at(env)] @ env.values["z"]),
             ]
         text, pick = self.src.choice(kinds)
-        var = text.strip("(").split("[")[0]
-        return Gen(text, S, lambda env: pick(env, env.values.get(var)))
+        var = text.strip("(").split("[")[0]  # the selected variable
+        return Gen(text, S, lambda env: pick(env, env.values[var]))
 
     # ------------------------------------------------------------ shapes
 
@@ -492,7 +496,8 @@ class Generator:
 
         def outer(d):
             u, v = self.sub((r,), d), self.sub((c,), d)
-            return Gen(f"({u.text}*{v.text}')", shape, lambda env: env.jnp.outer(u.fn(env), v.fn(env)))
+            return Gen(f"({u.text}*{v.text}')", shape,
+                       lambda env: env.jnp.outer(u.fn(env), v.fn(env)))
 
         def transposed(d):
             u = self.sub((c, r), d)
@@ -535,7 +540,8 @@ class Generator:
         if j == 1:
             name = self.src.choice(["X", "B"] if r == "n" else ["C"])
             return Gen(f"({name}*{name}' + eye)", (r, r),
-                       lambda env: env.values[name] @ env.values[name].T + env.jnp.eye(env.sizes[r]))
+                       lambda env: env.values[name] @ env.values[name].T
+                       + env.jnp.eye(env.sizes[r]))
         if j == 2:
             u = self.sub((r, r), d)
             return Gen(f"(3*eye + tanh({u.text})/2)", (r, r),

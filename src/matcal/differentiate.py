@@ -29,7 +29,7 @@ from matcal.matrix_form import tensor_to_matrix
 from matcal.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
-    Trace, Transpose, Var, Zero, walk,
+    Trace, Transpose, Var, Zero,
 )
 
 Rule = Callable[["Differentiator", Expr, tuple[Index, ...]], list[Term]]

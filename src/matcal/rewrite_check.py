@@ -1,13 +1,14 @@
 """The value-checked mode: every rewrite a rule makes is checked numerically as it fires.
 
-An observer of :mod:`matcal.rewrites`: when a rule rewrites ``before`` into ``after`` (matrix
-expressions, or index-notation tensors of :mod:`matcal.index`, or a tensor and its matrix
-form), both are evaluated at random values — standard normal entries, square matrices near
-the identity, symmetric ones symmetric, sizes 2–4 per dimension — or, where those give no
-finite value, at positive ones (for log, sqrt, fractional powers). A rule that changes a value where both sides are
-finite raises :class:`RewriteMismatch` with the rule's name and both expressions. Where a
-side cannot be evaluated (sizes only a later unification fixes, a singular matrix) the
-rewrite is not checked; the counts are kept in :class:`RewriteChecker`.
+An observer of :mod:`matcal.rewrites`: when a rule rewrites ``before`` into ``after``
+(matrix expressions, or index-notation tensors of :mod:`matcal.index`, or a tensor and its
+matrix form), both are evaluated at random values — standard normal entries, square matrices
+near the identity, symmetric ones symmetric, sizes 2–4 per dimension — or, where those give
+no finite value, at positive ones (for log, sqrt, fractional powers). A rule that changes a
+value where both sides are finite raises :class:`RewriteMismatch` with the rule's name and
+both expressions. Where a side cannot be evaluated (sizes only a later unification fixes, a
+selection whose index a sum outside binds, a singular matrix) the rewrite is not checked;
+the counts are kept in :class:`RewriteChecker`.
 
 Use it in tests (``with checking_rewrites(): ...``) or for a whole process with
 ``MATCAL_CHECK_REWRITES=1``. It is slow — every rule evaluates twice — and meant for testing.
