@@ -8,14 +8,11 @@ import numpy as np
 import pytest
 
 import matcal
-from matcal.check import compare_with_differences
 
 
 def fd_error(text, wrt, values, types=None, order=1):
-    e = matcal.parse(text, types)
-    lower = e if order == 1 else matcal.derivative(e, wrt, order - 1, types)
-    return compare_with_differences(lower, matcal.derivative(e, wrt, order, types), wrt,
-                                    values, seed=0)
+    return matcal.check_derivative(matcal.derivative(text, wrt, order, types), values=values,
+                                   seed=0)
 
 
 RNG = np.random.default_rng(7)

@@ -13,7 +13,8 @@ import pytest
 
 import matcal
 from matcal.nodes import ALL_NODES, Einsum, IndexFactor, IndexTerm, Number, Var
-from matcal.printing import LatexPrinter, to_latex
+from matcal import to_latex
+from matcal.printing import LatexPrinter
 from matcal.shapes import Dim, Shape
 
 

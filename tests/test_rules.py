@@ -213,7 +213,7 @@ CONSTANTS = {
     Number: lambda: find("2*a + 3", Number),
     Identity: lambda: find("tr(X*A + 2*eye)", Identity),
     Ones: lambda: find("x'*A*vector(1)", Ones),
-    Zero: lambda: matcal.gradient("tr(A)", "X"),
+    Zero: lambda: matcal.gradient("tr(A)", "X").form,
 }
 
 

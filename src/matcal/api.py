@@ -9,7 +9,6 @@ entry is ∂f/∂X_ij"). A symmetric X gets sym(G) = (G + Gᵀ)/2.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from typing import Any, Mapping
 
 from matcal.derivation import (
@@ -17,19 +16,18 @@ from matcal.derivation import (
     differential_variable, index_steps,
 )
 from matcal.check import compare_with_differences, sample_values
-from matcal.derive import derivative_of
-from matcal.differentiate import derivative_tensor
 from matcal.errors import DerivativeError, MatcalError, OptionsError
-from matcal.kron_form import vec_form
 from matcal.nodes import Expr, Var, variables, walk
 from matcal.numeric import evaluate_expr
-from matcal.parse import MAX_LENGTH, check_types, default_kind, folded_variables, parse
-from matcal.printing import to_latex
+from matcal.parse import MAX_LENGTH, Parsed, check_types, default_kind, parse, parse_source
+from matcal.printing import to_latex as _expr_to_latex
+from matcal.result import Derivative, derive
 from matcal.shapes import Dim, Shape, readable_names
 
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
-    "check_gradient", "check_derivative", "vec_derivative", "explain", "MatcalError",
+    "check_gradient", "check_derivative", "vec_derivative", "explain", "Derivative",
+    "MatcalError",
 ]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -48,19 +46,30 @@ def _seed(seed: Any) -> int | None:
                        f"{seed!r}")
 
 
-def _as_expr(expr: Expr | str, types: Mapping[str, str] | None) -> Expr:
+Source = Expr | str | Parsed | Derivative
+"""What the functions below take: an expression, its text (or the text parsed, with what it
+folded away: :func:`matcal.parse.parse_source`), or a derivative they returned."""
+
+
+def _as_expr(expr: Source, types: Mapping[str, str] | None) -> tuple[Expr, tuple[Var, ...]]:
+    """The expression ``expr`` stands for, and the variables that size what nothing in it does:
+    those its text named but parsing folded away, or those of the derivative it is."""
+    if isinstance(expr, Derivative):
+        return expr.form, expr.sizes
     if isinstance(expr, Expr):
+        return expr, ()
+    if isinstance(expr, Parsed):
         return expr
-    return parse(expr, types)
+    return parse_source(expr, types)
 
 
-def _variable(e: Expr, wrt: str, types: Mapping[str, str] | None) -> Var:
-    """The variable named ``wrt`` in ``e``; if absent, a new one of its kind and fresh dims."""
+def _variable(e: Expr, wrt: str, types: Mapping[str, str] | None,
+              sizes: tuple[Var, ...] = ()) -> Var:
+    """The variable named ``wrt`` in ``e`` or ``sizes`` (X in ∂²/∂X² of tr(X), whose first
+    derivative ``eye`` has no X); if absent, a new one of its kind and fresh dims."""
     if not isinstance(wrt, str) or not _NAME.match(wrt):
         raise DerivativeError(f"wrt must be a variable name such as 'X', got {wrt!r}")
-    found = variables(e).get(wrt) or next(
-        (v for v in _SOURCES.get(e, ()) if v.name == wrt), None  # e.g. X in ∂²/∂X² of tr(X)
-    )
+    found = variables(e).get(wrt) or next((v for v in sizes if v.name == wrt), None)
     if found is not None:
         return found
     kind = check_types(types).get(wrt) or default_kind(wrt)
@@ -72,19 +81,20 @@ def _variable(e: Expr, wrt: str, types: Mapping[str, str] | None) -> Var:
     return Var(wrt, shape, kind == "symmetric")
 
 
-def gradient(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None) -> Expr:
+def gradient(expr: Source, wrt: str, types: Mapping[str, str] | None = None) -> Derivative:
     """Gradient of a scalar expression, in closed matrix form, simplified.
 
     Args:
-        expr: a scalar-valued expression, as an :class:`Expr` or text.
+        expr: a scalar-valued expression, as an :class:`Expr`, text, or a
+            :class:`Derivative`.
         wrt: the name of the variable (scalar, vector n, or matrix m×n).
         types: optional name → kind mapping (``"scalar"``, ``"vector"``, ``"matrix"``,
             ``"symmetric"``) overriding the naming convention.
 
     Returns:
-        The gradient, shaped like ``wrt`` (shape(f) + shape(X) with f scalar): the m×n matrix
-        of ∂f/∂X_ij (seed 000 eq. 3). For a symmetric X, sym(G) = (G + Gᵀ)/2. A variable the
-        expression does not contain has the zero gradient.
+        The gradient as a :class:`Derivative`, shaped like ``wrt`` (shape(f) + shape(X) with f
+        scalar): the m×n matrix of ∂f/∂X_ij (seed 000 eq. 3). For a symmetric X,
+        sym(G) = (G + Gᵀ)/2. A variable the expression does not contain has the zero gradient.
 
     Raises:
         ParseError, ShapeError: bad text.
@@ -99,74 +109,80 @@ def gradient(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None)
                       "(shape(f) + shape(X)): use jacobian / --jacobian")
 
 
-def _of_scalar(expr: Expr | str, wrt: str, order: int, types, name: str, hint: str) -> Expr:
+def _of_scalar(expr: Source, wrt: str, order: int, types, name: str, hint: str) -> Derivative:
     """:func:`derivative` of an expression that must be scalar (else DerivativeError)."""
-    e = _as_expr(expr, types)
+    e, sizes = _as_expr(expr, types)
     if not e.shape.is_scalar:
         raise DerivativeError(
             f"{name} needs a scalar expression, but {e} is a {e.shape.describe()}; {hint}"
         )
-    return derivative(e, wrt, order, types)
+    return _derivative(e, sizes, wrt, order, types)
 
 
-def derivative(expr: Expr | str, wrt: str, order: int = 1,
-               types: Mapping[str, str] | None = None) -> Expr:
+def derivative(expr: Source, wrt: str, order: int = 1,
+               types: Mapping[str, str] | None = None) -> Derivative:
     """Derivative of any order of any expression, in matrix form whenever one exists.
 
     Args:
-        expr: scalar-, vector- or matrix-valued expression, as an :class:`Expr` or text.
+        expr: scalar-, vector- or matrix-valued expression, as an :class:`Expr`, text, or a
+            :class:`Derivative` (then this is a derivative of higher order).
         wrt: the variable's name.
         order: 1 (gradient / Jacobian), 2 (Hessian), 3, 4, …
         types: optional name → kind mapping.
 
     Returns:
-        The derivative laid out as shape(expr) + shape(wrt) × order (as ``jax.jacobian``):
-        for a vector y(x) the m×n Jacobian ∂y_i/∂x_j; for a scalar and a vector x the n×n
-        Hessian. With at most two axes it is in matrix notation (``A'*diag(exp(A*x))*A``);
-        with more, in index notation, ``dF[i,j]/dX[k,l] = …``, which parses back.
+        A :class:`Derivative` laid out as shape(expr) + shape(wrt) × order (as
+        ``jax.jacobian``): for a vector y(x) the m×n Jacobian ∂y_i/∂x_j; for a scalar and a
+        vector x the n×n Hessian. With at most two axes it is in matrix notation
+        (``A'*diag(exp(A*x))*A``); with more, in index notation, ``dF[i,j]/dX[k,l] = …``,
+        which parses back.
 
     Raises:
-        DerivativeError: order < 1 or a bad ``wrt``. ParseError, ShapeError: bad text.
+        DerivativeError: order < 1 or a bad ``wrt``; a result too large to print or read.
+        ParseError, ShapeError: bad text.
 
     Source: index-notation differentiation (Laue, Mitterreiter & Giesen, NeurIPS 2018).
 
     >>> str(derivative("x'*B*x", "x", order=2))
     "B + B'"
     """
+    e, sizes = _as_expr(expr, types)
+    return _derivative(e, sizes, wrt, order, types)
+
+
+def _derivative(e: Expr, sizes: tuple[Var, ...], wrt: str, order: int, types) -> Derivative:
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
         raise DerivativeError(f"order must be a whole number from 1 to {MAX_ORDER}, got "
                               f"{order!r}")
-    e = _as_expr(expr, types)
-    var = _variable(e, wrt, types)
-    result = derivative_of(e, var, order)
+    result = derive(e, _variable(e, wrt, types, sizes), order, sizes)
     printed = len(str(result))
     if printed > MAX_LENGTH:
         raise DerivativeError(
             f"the derivative prints to {printed:,} characters, more than the {MAX_LENGTH:,} an "
             "input may have, so its text could not be read back; ask for a lower order, or "
             "differentiate a part of the expression")
-    _remember_source(result, e, var)
     return result
 
 
-_SOURCES: OrderedDict[Expr, tuple[Var, ...]] = OrderedDict()
+def _given(expr: Source, wrt: str | None, order: int, types) -> Derivative:
+    """``expr`` itself when it is a :class:`Derivative` (``wrt`` may then be None), else its
+    derivative of ``order`` by ``wrt``."""
+    if isinstance(expr, Derivative):
+        if wrt not in (None, expr.wrt.name):
+            raise DerivativeError(f"this derivative is by {expr.wrt.name}, not {wrt}")
+        return expr
+    if wrt is None:
+        raise DerivativeError("name the variable: wrt='X', or pass a Derivative")
+    return derivative(expr, wrt, order, types)
 
 
-def _remember_source(result: Expr, source: Expr, var: Var) -> None:
-    """Remember the variables a derivative came from, so evaluating it can take their sizes
-    (``eye`` in ∂X/∂X is sized by X though X is not in it; the zero gradient by ``var``)."""
-    _SOURCES[result] = tuple(variables(source).values()) + (var,) + _SOURCES.get(source, ())
-    _SOURCES.move_to_end(result)
-    while len(_SOURCES) > 512:
-        _SOURCES.popitem(last=False)
-
-
-def vec_derivative(expr: Expr | str, wrt: str, order: int = 1,
+def vec_derivative(expr: Source, wrt: str | None = None, order: int = 1,
                    types: Mapping[str, str] | None = None) -> Expr | None:
     """The derivative in Kronecker form, ∂vec(F)/∂vec(X)ᵀ, when it has one.
 
     Args:
-        expr: an expression; with ``order=2`` a scalar (then F is its gradient).
+        expr: an expression; with ``order=2`` a scalar (then F is its gradient). Or a
+            :class:`Derivative`, whose form it gives (``wrt`` and ``order`` are then its own).
         wrt: the variable (a matrix, or a vector with a matrix-valued F).
         order: 1 or 2.
         types: optional name → kind mapping.
@@ -183,17 +199,12 @@ def vec_derivative(expr: Expr | str, wrt: str, order: int = 1,
     >>> str(vec_derivative("A*X*B", "X"))
     "kron(B', A)"
     """
-    e = _as_expr(expr, types)
-    var = _variable(e, wrt, types)
-    if wrt not in variables(e) or order not in (1, 2) or not var.shape.dims:
+    if not isinstance(expr, Derivative) and order not in (1, 2):
         return None
-    out = vec_form(derivative_tensor(e, var, order), len(var.shape.dims))
-    if out is not None:
-        _remember_source(out, e, var)
-    return out
+    return _given(expr, wrt, order, types).vec
 
 
-def jacobian(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None) -> Expr:
+def jacobian(expr: Source, wrt: str, types: Mapping[str, str] | None = None) -> Derivative:
     """First derivative of a (usually vector- or matrix-valued) expression.
 
     Returns:
@@ -209,7 +220,7 @@ def jacobian(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None)
     return derivative(expr, wrt, 1, types)
 
 
-def hessian(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None) -> Expr:
+def hessian(expr: Source, wrt: str, types: Mapping[str, str] | None = None) -> Derivative:
     """Second derivative of a scalar expression.
 
     Returns:
@@ -225,20 +236,30 @@ def hessian(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None) 
     return _of_scalar(expr, wrt, 2, types, "hessian", "use derivative(expr, wrt, order=2)")
 
 
-def evaluate(expr: Expr | str, values: Mapping[str, Any],
+def to_latex(expr: Expr | Derivative) -> str:
+    """An expression or a derivative in LaTeX, in the notation of the seed notes.
+
+    >>> to_latex(gradient("tr(A*X*B)", "X"))
+    '\\\\mathbf{A}^T \\\\mathbf{B}^T'
+    """
+    return expr.to_latex() if isinstance(expr, Derivative) else _expr_to_latex(expr)
+
+
+def evaluate(expr: Source, values: Mapping[str, Any],
              types: Mapping[str, str] | None = None,
              shape: tuple[int, ...] | None = None) -> Any:
-    """Numeric value of an expression.
+    """Numeric value of an expression or a derivative.
 
     Args:
-        expr: an :class:`Expr` or text.
+        expr: an :class:`Expr`, text, or a :class:`Derivative`.
         values: every name of the expression → a float (scalar), a 1-D array (vector) or a
             2-D array (matrix); their sizes fix the symbolic dimensions.
         types: optional name → kind mapping, as for :func:`parse`.
-        shape: the expected shape of the result. Needed only for the text of a derivative
-            whose constants only the layout sizes, e.g. ``-2*A*matrix(1)`` (the gradient of
-            sum(A'*A)) or ``eye`` (of tr(X)); the Expr that matcal returned
-            knows its sizes from the values of the variables it came from.
+        shape: the expected shape of the result. Needed only for an :class:`Expr` (or the
+            text of a derivative) whose constants only the layout sizes, e.g. ``-2*A*matrix(1)``
+            (the gradient of sum(A'*A)) or ``eye`` (of tr(X)); a :class:`Derivative` knows
+            its sizes from the values of the variables it came from, and text from the names
+            it contains.
 
     Returns:
         A float for a scalar, else an ndarray laid out as the expression's shape (vectors 1-D).
@@ -249,16 +270,18 @@ def evaluate(expr: Expr | str, values: Mapping[str, Any],
     >>> evaluate("x'*y", {"x": [1.0, 2.0], "y": [3.0, 4.0]})
     11.0
     """
-    e = _as_expr(expr, types)
-    return evaluate_expr(e, values, _SOURCES.get(e, ()) + folded_variables(e), shape)
+    e, sizes = _as_expr(expr, types)
+    return evaluate_expr(e, values, sizes, shape)
 
 
-def check_gradient(expr: Expr | str, wrt: str, types: Mapping[str, str] | None = None,
+def check_gradient(expr: Source, wrt: str | None = None,
+                   types: Mapping[str, str] | None = None,
                    values: Mapping[str, Any] | None = None, seed: int | None = None) -> float:
     """Relative error of :func:`gradient` against central finite differences.
 
     Args:
-        expr: a scalar expression, an :class:`Expr` or text.
+        expr: a scalar expression, an :class:`Expr` or text; or the :class:`Derivative` of
+            order 1 to check (then ``wrt`` may be left out).
         wrt: the variable's name.
         types: optional name → kind mapping.
         values: values for every name (random ones, of random consistent sizes, if None).
@@ -277,19 +300,19 @@ def check_gradient(expr: Expr | str, wrt: str, types: Mapping[str, str] | None =
     True
     """
     seed = _seed(seed)
-    e = _as_expr(expr, types)
-    g = gradient(e, wrt, types)
-    if wrt not in variables(e):
-        return 0.0
-    vals = values if values is not None else sample_values(e, seed)
-    return compare_with_differences(e, g, wrt, vals, seed=seed)
+    g = expr if isinstance(expr, Derivative) else gradient(expr, wrt, types)
+    return _check(_given(g, wrt, 1, types), values, seed)
 
 
-def check_derivative(expr: Expr | str, wrt: str, order: int = 1,
+def check_derivative(expr: Source, wrt: str | None = None, order: int = 1,
                      types: Mapping[str, str] | None = None,
                      values: Mapping[str, Any] | None = None, seed: int | None = None) -> float:
     """Relative error of :func:`derivative` of ``order`` against central differences of the
     derivative of order − 1 (of ``expr`` itself for order 1), along random directions.
+
+    Args:
+        expr: an expression or text, or the :class:`Derivative` to check (then ``wrt`` and
+            ``order`` are its own); the other arguments as for :func:`check_gradient`.
 
     Returns:
         The largest relative error over 3 random directions; ~1e-10 when right.
@@ -301,21 +324,25 @@ def check_derivative(expr: Expr | str, wrt: str, order: int = 1,
     True
     """
     seed = _seed(seed)
-    e = _as_expr(expr, types)
-    lower = e if order == 1 else derivative(e, wrt, order - 1, types)
-    d = derivative(e, wrt, order, types)
-    if wrt not in variables(e):
+    return _check(_given(expr, wrt, order, types), values, seed)
+
+
+def _check(d: Derivative, values: Mapping[str, Any] | None, seed: int | None) -> float:
+    """Relative error of ``d`` against central differences of ``d.lower``."""
+    if d.wrt.name not in variables(d.expression):
         return 0.0
-    vals = values if values is not None else sample_values(e, seed)
-    return compare_with_differences(lower, d, wrt, vals, seed=seed)
+    vals = values if values is not None else sample_values(d.expression, seed)
+    return compare_with_differences(d.lower, d.form, d.wrt.name, vals, seed=seed,
+                                    sizes=d.sizes)
 
 
-def explain(expr: Expr | str, wrt: str, method: str = "differential",
+def explain(expr: Source, wrt: str | None = None, method: str = "differential",
             types: Mapping[str, str] | None = None, seed: int | None = 0) -> Derivation:
     """The gradient of a scalar expression, derived step by step and checked numerically.
 
     Args:
-        expr: a scalar-valued expression, as an :class:`Expr` or text.
+        expr: a scalar-valued expression, as an :class:`Expr` or text, or its gradient as a
+            :class:`Derivative` (then ``wrt`` may be left out, and nothing is derived again).
         wrt: the name of the variable X (scalar, vector or matrix).
         method: ``"differential"`` — Ang's method (seed 001): df by the rules of
             differentials, the trace trick to tr(Gᵀ dX), ∇f = G read off — or ``"index"`` —
@@ -331,7 +358,8 @@ def explain(expr: Expr | str, wrt: str, method: str = "differential",
 
     Raises:
         OptionsError: an unknown ``method`` or a bad ``types`` entry.
-        DerivativeError: ``expr`` is not a scalar, or ``wrt`` is not a name.
+        DerivativeError: ``expr`` is not a scalar, or ``wrt`` is not a name; a
+            :class:`Derivative` of order above 1.
         ParseError, ShapeError: bad text.
 
     >>> d = explain("tr(A*X*B)", "X")
@@ -345,24 +373,28 @@ def explain(expr: Expr | str, wrt: str, method: str = "differential",
         raise OptionsError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     check_types(types)
     seed = _seed(seed)
-    e = _as_expr(expr, types)
-    final = gradient(e, wrt, types)
-    uses = sum(1 for node in walk(e) if isinstance(node, Var) and node.name == wrt)
+    g = expr if isinstance(expr, Derivative) else gradient(expr, wrt, types)
+    g = _given(g, wrt, 1, types)
+    if g.order != 1 or not g.expression.shape.is_scalar:
+        raise DerivativeError("explain derives a gradient: pass a scalar expression or its "
+                              f"gradient, not a derivative of order {g.order}")
+    e, name = g.expression, g.wrt.name
+    uses = sum(1 for node in walk(e) if isinstance(node, Var) and node.name == name)
     if uses > MAX_DERIVATION_USES:
         raise DerivativeError(
-            f"{wrt} occurs {uses} times; a derivation step by step is written for at most "
+            f"{name} occurs {uses} times; a derivation step by step is written for at most "
             f"{MAX_DERIVATION_USES} (one product-rule term each): ask for the gradient itself")
-    var = variables(e).get(wrt) or Var(wrt, final.shape)
+    var = variables(e).get(name) or Var(name, g.form.shape)
     if method == "differential":
         dX = differential_variable(e, var)
-        steps, differential = differential_steps(e, var, dX, final), dX
+        steps, differential = differential_steps(e, var, dX, g.form, g.parts), dX
     else:
-        steps, differential = index_steps(e, var, final), None
-    checked = check_steps(steps, Checker(e, var, differential, seed), "f")
+        steps, differential = index_steps(e, var, g.form), None
+    checked = check_steps(steps, Checker(e, var, differential, seed, g.parts), "f")
     try:
-        error: float | None = check_gradient(e, wrt, types, seed=seed)
+        error: float | None = _check(g, None, seed)
     except MatcalError:
         error = None
     verified = None if error is None else bool(error <= DIFFERENCES_TOLERANCE)
-    return Derivation(e, wrt, method, checked, final, differential and differential.name,
+    return Derivation(e, name, method, checked, g.form, differential and differential.name,
                       verified, error)

@@ -180,7 +180,8 @@ METHOD = ("central differences with Richardson extrapolation (Ridders) along 3 r
 
 
 def compare_with_differences(expr: Expr, derivative: Expr, wrt: str, values: Mapping[str, Any],
-                             directions: int = 3, seed: int | None = 0) -> float:
+                             directions: int = 3, seed: int | None = 0,
+                             sizes: tuple[Var, ...] = ()) -> float:
     """Relative error of ``derivative`` (laid out as shape(expr) + shape(wrt)) against
     finite differences of ``expr`` along random directions V; the largest over directions.
 
@@ -190,13 +191,15 @@ def compare_with_differences(expr: Expr, derivative: Expr, wrt: str, values: Map
     :data:`ROUNDING_FLOOR`. So a derivative that
     is zero within rounding — an unsimplified zero such as the gradient of the constant
     tr(X*inv(X'*X)*X') — passes, and a wrong one still fails by its size against f's scale.
+    ``sizes``: variables whose values size constants of ``derivative`` that nothing else
+    sizes (:attr:`matcal.result.Derivative.sizes`).
     """
     rng = np.random.default_rng(seed)
     var = variables(expr).get(wrt)
     check_values(values)
     merged = dict(values)
     bind_values(expr, merged)
-    context = tuple(variables(expr).values())
+    context = tuple(variables(expr).values()) + sizes  # sizes: what sizes constants
     if var is None:  # expr does not depend on wrt: its derivative must be zero
         return float(np.max(np.abs(evaluate_expr(derivative, merged, context)), initial=0))
     deriv = np.asarray(evaluate_expr(derivative, merged, context))

@@ -23,15 +23,14 @@ import sys
 import textwrap
 from typing import Any, Sequence
 
-from matcal.api import (
-    check_derivative, derivative, explain, gradient, hessian, parse, to_latex, vec_derivative,
-)
+from matcal.api import check_derivative, derivative, explain, gradient, hessian, to_latex
 from matcal.check import METHOD
 from matcal.derivation.render import render
 from matcal.errors import MatcalError, OptionsError, caret_context
 from matcal.functions import FUNCTIONS
-from matcal.nodes import Expr, Var, variables
-from matcal.parse import KNOWN_FUNCTIONS
+from matcal.nodes import Expr
+from matcal.parse import KNOWN_FUNCTIONS, Parsed, parse_source
+from matcal.result import Derivative
 
 CHECK_HOW = "central differences, 3 random directions"
 """How --check measured, in the line it prints; the whole method is in --help and --json."""
@@ -227,45 +226,19 @@ def parse_types(specs: Sequence[str]) -> dict[str, str]:
     return types
 
 
-def _kind(var: Var) -> str:
-    if var.symmetric:
-        return "symmetric"
-    return ("scalar", "vector", "matrix")[len(var.shape.dims)]
-
-
-def shapes(expr: Expr) -> dict[str, dict[str, Any]]:
-    """name → {"kind": ..., "shape": [dims]} for every variable of ``expr``."""
-    return {
-        name: {"kind": _kind(var), "shape": [str(d) for d in var.shape.dims]}
-        for name, var in variables(expr).items()
-    }
-
-
 def _order(args: argparse.Namespace) -> int:
     if args.hessian:
         return 2
     return args.order if args.order is not None else 1
 
 
-def _derivative(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> Expr:
+def _derivative(expr: Parsed, args: argparse.Namespace, types: dict[str, str]) -> Derivative:
     """The derivative the arguments ask for: gradient, Jacobian, Hessian or order K."""
     if args.hessian:
         return hessian(expr, args.wrt, types)
     if args.jacobian or args.order is not None:
         return derivative(expr, args.wrt, _order(args), types)
     return gradient(expr, args.wrt, types)
-
-
-def _check(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> float:
-    """Relative error against finite differences of the derivative one order lower."""
-    return check_derivative(expr, args.wrt, _order(args), types, seed=args.seed)
-
-
-def _vec(expr: Expr, result: Expr, args: argparse.Namespace, types: dict[str, str]):
-    """The Kronecker (vec) form of a derivative of 3 or more axes, when it has one."""
-    if len(result.shape.dims) < 3:
-        return None
-    return vec_derivative(expr, args.wrt, _order(args), types)
 
 
 def _vec_line(vec: Expr, wrt: str, latex: bool, order: int) -> str:
@@ -279,14 +252,14 @@ def _vec_line(vec: Expr, wrt: str, latex: bool, order: int) -> str:
     return f"vec: dvec({f})/dvec({wrt})' = {vec}"
 
 
-def _steps(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> int:
+def _steps(expr: Parsed, args: argparse.Namespace, types: dict[str, str]) -> int:
     """Print the derivation ``--steps`` asks for; exit 1 if a step fails its check."""
     if args.jacobian or args.hessian or args.order is not None or args.json:
         raise OptionsError("--steps derives a gradient and prints it as text, markdown or "
                            "latex (--format); leave out --jacobian, --hessian, --order, --json")
     fmt = "latex" if args.latex else args.format
-    derivation = explain(expr, args.wrt, args.steps, types, seed=0 if args.seed is None
-                         else args.seed)
+    derivation = explain(gradient(expr, args.wrt, types), method=args.steps,
+                         seed=0 if args.seed is None else args.seed)
     print(render(derivation, fmt))
     checks = [s.verified for s in derivation.steps] + [derivation.verified]
     if False in checks:  # None: could not be checked (e.g. not finite), not a failure
@@ -299,29 +272,21 @@ def _steps(expr: Expr, args: argparse.Namespace, types: dict[str, str]) -> int:
 def run(args: argparse.Namespace) -> int:
     """Carry out parsed arguments, printing the result; returns the exit status."""
     types = parse_types(args.types)
-    expr = parse(args.expr, types)
+    expr = parse_source(args.expr, types)  # with what it folded away, which sizes constants
     if args.steps is not None:
         return _steps(expr, args, types)
     result = _derivative(expr, args, types)
-    vec = _vec(expr, result, args, types)
-    error = _check(expr, args, types) if args.check else None
+    vec = result.vec if len(result.shape.dims) >= 3 else None
+    error = check_derivative(result, seed=args.seed) if args.check else None
     failed = error is not None and not error <= CHECK_TOLERANCE  # a NaN fails too
     if args.json:
-        record: dict[str, Any] = {
-            "expression": str(expr),
-            "wrt": args.wrt,
-            "derivative": str(result),
-            "latex": to_latex(result),
-            "shapes": shapes(expr),
-        }
-        if vec is not None:
-            record["vec_form"] = str(vec)
+        record = result.as_dict()
         if error is not None:
             record["check"] = error if math.isfinite(error) else None  # JSON has no NaN
             record["check_method"] = METHOD
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
-        print(to_latex(result) if args.latex else str(result))
+        print(result.to_latex() if args.latex else str(result))
         if vec is not None:
             print(_vec_line(vec, args.wrt, args.latex, _order(args)))
         if error is not None:

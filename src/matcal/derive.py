@@ -8,7 +8,7 @@ two axes and one exists, else in index notation. The public API and the derivati
 
 from __future__ import annotations
 
-from matcal.differentiate import derivative_tensor
+from matcal.differentiate import Parts, derivative_tensors
 from matcal.index import Tensor, fresh_for
 from matcal.build import map_bottom_up, mul
 from matcal.index_sums import count_over
@@ -28,11 +28,27 @@ def derivative_of(e: Expr, var: Var, order: int = 1) -> Expr:
     >>> str(derivative_of(e, variables(e)["X"]))
     "A'*B'"
     """
+    return printed_form(tensors_of(e, var, order)[-1], e, var, order)
+
+
+def tensors_of(e: Expr, var: Var, order: int = 1,
+               parts: Parts | None = None) -> tuple[Tensor, ...]:
+    """The derivatives of orders 1 … ``order`` of ``e`` by ``var`` in index notation, with no
+    terms when ``e`` does not contain ``var``; ``parts`` records those of e's parts
+    (:func:`matcal.differentiate.derivative_tensors`)."""
     if var.name in variables(e):
-        tensor = derivative_tensor(e, var, order)
-    else:
-        tensor = Tensor(fresh_for(Shape.of(e.shape.dims + var.shape.dims * order)), ())
-    return sized_counts(tensor_to_expr(tensor, (var,) * order), (var, *variables(e).values()))
+        return derivative_tensors(e, var, order, parts)
+    return tuple(Tensor(fresh_for(Shape.of(e.shape.dims + var.shape.dims * n)), ())
+                 for n in range(1, order + 1))
+
+
+def printed_form(tensor: Tensor, e: Expr, var: Var, order: int,
+                 sources: tuple[Var, ...] = ()) -> Expr:
+    """The derivative ``tensor`` (of ``e`` by ``var``, of ``order``) in matrix notation when it
+    has at most two axes and one exists, else in index notation; counts of a dimension are
+    written through ``var``, the variables of ``e`` or ``sources`` (:func:`sized_counts`)."""
+    return sized_counts(tensor_to_expr(tensor, (var,) * order),
+                        (var, *variables(e).values(), *sources))
 
 
 def sized_counts(result: Expr, sources: tuple[Var, ...]) -> Expr:

@@ -69,12 +69,20 @@ def too_large(n: int) -> DerivativeError:
     )
 
 
-class Differentiator:
-    """Differentiates with respect to ``wrt``, whose entries are indexed by ``widx``."""
+Parts = dict[Expr, Tensor]
+"""A record of the derivatives of the sub-expressions differentiation went through: node →
+∂node/∂X in index notation (unsimplified). The derivations read dU off it for each part U of f
+(:func:`matcal.derivation.differentials.by_index`) instead of differentiating U again."""
 
-    def __init__(self, wrt: Var, widx: tuple[Index, ...]):
+
+class Differentiator:
+    """Differentiates with respect to ``wrt``, whose entries are indexed by ``widx``; records
+    the derivative of each node it differentiates in ``parts``, when given."""
+
+    def __init__(self, wrt: Var, widx: tuple[Index, ...], parts: Parts | None = None):
         self.wrt = wrt
         self.widx = widx
+        self.parts = parts
 
     def d(self, e: Expr, idx: tuple[Index, ...]) -> list[Term]:
         """Terms of ∂e[idx]/∂X[widx]; [] when ``e`` does not depend on X.
@@ -88,6 +96,8 @@ class Differentiator:
         terms = RULES[type(e)](self, e, idx)
         if len(terms) > MAX_TERMS:
             raise too_large(len(terms))
+        if self.parts is not None and e not in self.parts:
+            self.parts[e] = Tensor(idx + self.widx, tuple(terms))
         return terms
 
     def chain(self, leads: list[tuple[Expr, tuple[Index, ...]]], child: Expr,
@@ -120,24 +130,41 @@ def derivative_tensor(expr: Expr, wrt: Var, order: int = 1) -> Tensor:
     Raises:
         ValueError: order < 1 (the public API checks first and raises a MatcalError).
     """
+    return derivative_tensors(expr, wrt, order)[-1]
+
+
+def derivative_tensors(expr: Expr, wrt: Var, order: int = 1,
+                       parts: Parts | None = None) -> tuple[Tensor, ...]:
+    """The derivatives of orders 1, 2, …, ``order`` of ``expr`` by ``wrt``, each differentiated
+    from the one before it (so all of them cost what the last one does). ``parts``, when
+    given, records the first derivative of ``expr`` and of each sub-expression on the way.
+
+    Raises:
+        ValueError: order < 1 (the public API checks first and raises a MatcalError).
+    """
     if order < 1:
         raise ValueError("order must be at least 1")
     idx = fresh_for(expr.shape)
     t = Tensor(idx, (atom(expr, idx),))
+    out: list[Tensor] = []
     for n in range(order):
         if not t.terms:  # zero: every higher derivative is zero too
-            axes = t.free + tuple(i for _ in range(order - n) for i in fresh_for(wrt.shape))
-            return Tensor(axes, ())
-        t = simplify_tensor(differentiate_tensor(t, wrt))
+            t = Tensor(t.free + fresh_for(wrt.shape), ())
+        else:
+            t = simplify_tensor(differentiate_tensor(t, wrt, parts if n == 0 else None))
         if len(t.terms) > MAX_TERMS:
             raise too_large(len(t.terms))
-    return t
+        out.append(t)
+    if parts is not None:
+        parts[expr] = out[0]
+    return tuple(out)
 
 
-def differentiate_tensor(t: Tensor, wrt: Var) -> Tensor:
-    """One more derivative: free indices ``t.free + widx`` (product rule over each term)."""
+def differentiate_tensor(t: Tensor, wrt: Var, parts: Parts | None = None) -> Tensor:
+    """One more derivative: free indices ``t.free + widx`` (product rule over each term);
+    ``parts`` as for :func:`derivative_tensors`."""
     widx = fresh_for(wrt.shape)
-    D = Differentiator(wrt, widx)
+    D = Differentiator(wrt, widx, parts)
     terms: list[Term] = []
     for term in t.terms:
         atoms = [f for f in term.factors]

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import OrderedDict
 from functools import lru_cache
 from importlib import resources
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
@@ -98,6 +97,27 @@ def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
     >>> str(parse("tr(A*X*B)"))
     'tr(A*X*B)'
     """
+    return parse_source(text, types).expr
+
+
+class Parsed(NamedTuple):
+    """An expression parsed from text, and the variables the text named that ``expr`` lost as
+    it was built (``(1 - 1)*A`` is a zero without A): their values, when given, size what
+    nothing in ``expr`` does (:func:`matcal.api.evaluate`)."""
+
+    expr: Expr
+    folded_away: tuple[Var, ...]
+
+
+def parse_source(text: str, types: Mapping[str, str] | None = None) -> Parsed:
+    """:func:`parse`, with the variables the text named but the expression lost.
+
+    Raises:
+        Everything :func:`parse` raises.
+
+    >>> tuple(v.name for v in parse_source("(1 - 1)*A + B").folded_away)
+    ('A',)
+    """
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as text, got {type(text).__name__}")
     kinds = check_types(types)
@@ -112,7 +132,9 @@ def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
     except UnexpectedInput as err:
         raise syntax_error(text, err) from None
     _check_nesting(text, tree)
-    return _Typer(text, kinds).run(tree, lhs)
+    typer = _Typer(text, kinds)
+    expr = typer.run(tree, lhs)
+    return Parsed(expr, typer.folded_away)
 
 
 MAX_LENGTH = 100_000
@@ -185,16 +207,6 @@ def _split_definition(text: str):
     return (out, parts), " " * (k + 1) + text[k + 1 :]
 
 
-_FOLDED: OrderedDict[Expr, tuple[Var, ...]] = OrderedDict()
-
-
-def folded_variables(expr: Expr) -> tuple[Var, ...]:
-    """The variables a parsed text named but ``expr`` lost as it was built (``(1 - 1)*A`` is
-    a zero without A), remembered by structural equality: their values, when given, size what
-    nothing in ``expr`` does (:func:`matcal.api.evaluate`)."""
-    return _FOLDED.get(expr, ())
-
-
 class _Typer(CallSyntax, IndexSyntax):
     """Builds nodes from the parse tree, unifying dimensions as it goes."""
 
@@ -204,6 +216,7 @@ class _Typer(CallSyntax, IndexSyntax):
         self.unifier = Unifier()
         self.vars: dict[str, Var] = {}
         self.scope: dict[str, Dim] = {}  # indices bound by enclosing sum(k, ...)
+        self.folded_away: tuple[Var, ...] = ()  # the variables named but lost, once run
 
     def run(self, tree: Tree | Token, lhs=None) -> Expr:
         with rewrites.resolving_dims(self.unifier.find):
@@ -249,13 +262,8 @@ class _Typer(CallSyntax, IndexSyntax):
                 return Einsum(node.out, tuple(map(rename, node.dims)), node.terms, node.wrt)
             return node
 
-        out = b.map_bottom_up(expr, fix)
-        if folded:
-            _FOLDED[out] = tuple(fix(v) for v in folded)
-            _FOLDED.move_to_end(out)
-            while len(_FOLDED) > 256:
-                _FOLDED.popitem(last=False)
-        return out
+        self.folded_away = tuple(fix(v) for v in folded)
+        return b.map_bottom_up(expr, fix)
 
     # ------------------------------------------------------------ errors
 

@@ -24,6 +24,7 @@ For tr(AXB) this is Ang's example: df = tr(A dX B) = tr(B A dX), so ∇f = (BA)�
 from __future__ import annotations
 
 import itertools
+from typing import Mapping
 
 from matcal.derive import derivative_of
 from matcal.build import (
@@ -31,6 +32,7 @@ from matcal.build import (
 )
 from matcal.derivation.differentials import Context, Differential, replace, rule_for
 from matcal.derivation.steps import Step
+from matcal.index import Tensor
 from matcal.nodes import (
     Add, DiagMatrix, DiagVector, Expr, Hadamard, IndexSum, MatMul, Number, Sum, Trace,
     Transpose, Var, Zero, variables, walk,
@@ -54,7 +56,8 @@ def differential_variable(expr: Expr, var: Var) -> Var:
     return Var(name, var.shape)
 
 
-def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr) -> list[Step]:
+def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr,
+                       parts: Mapping[Expr, Tensor] | None = None) -> list[Step]:
     """The steps of the differential method from f = ``expr`` to ∇f = ``final``.
 
     Args:
@@ -62,6 +65,8 @@ def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr) -> list[Step]
         var: the variable X (scalar, vector or matrix; symmetric or not).
         dX: its differential, from :func:`differential_variable`.
         final: ``matcal.gradient(expr, X)``, the form the last step reaches.
+        parts: the derivatives of f's parts recorded as f was differentiated, read where a
+            step takes d of a part in index notation (:func:`by_index`).
 
     Returns:
         Unverified steps (see the module docstring); ``before`` and ``after`` are expressions
@@ -75,7 +80,7 @@ def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr) -> list[Step]
     [('constant_rule', 'tr(A*dX*B)'), ('trace_cyclic', 'tr(B*A*dX)'),
      ('read_off', "(B*A)'"), ('transpose_of_product', "A'*B'")]
     """
-    steps = _expand(expr, Context(var, dX))
+    steps = _expand(expr, Context(var, dX, parts))
     current = steps[-1].after
     terms = [t for t in split_terms(current, dX) if not isinstance(t, Zero)]
     if len(terms) > 1 and add(*terms) != current:

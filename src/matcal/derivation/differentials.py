@@ -18,7 +18,7 @@ class missing from ``RULES`` gets the same (:func:`rule_for`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 from matcal.build import (
     add, diag_matrix, diag_vector, hadamard, inverse, mat_power, mul, neg, number,
@@ -47,11 +47,15 @@ class Differential(Expr):
 
 
 class Context:
-    """The variable X and its differential dX (a variable of X's shape)."""
+    """The variable X and its differential dX (a variable of X's shape); ``parts``: the
+    derivatives of the parts of f recorded as f was differentiated
+    (:attr:`matcal.result.Derivative.parts`), which :func:`by_index` reads instead of
+    differentiating again."""
 
-    def __init__(self, var: Var, dX: Var):
+    def __init__(self, var: Var, dX: Var, parts: Mapping[Expr, Tensor] | None = None):
         self.var = var
         self.dX = dX
+        self.parts = parts or {}
 
     def depends(self, e: Expr) -> bool:
         """Whether ``e`` depends on X."""
@@ -239,7 +243,11 @@ def by_index(D: Context, u: Expr) -> Expr:
     >>> str(by_index(Context(X, Var("dX", X.shape)), u))
     'A*dX*B'
     """
-    t = derivative_tensor(u, D.var)
+    if not D.depends(u):
+        return Zero(u.shape)
+    t = D.parts.get(u)
+    if t is None:  # not a part of f as differentiated (or no record): differentiate it
+        t = derivative_tensor(u, D.var)
     n = len(u.shape.dims)
     out, widx = t.free[:n], t.free[n:]
     terms = tuple(term.times(1.0, Atom(D.dX, widx)) for term in t.terms)

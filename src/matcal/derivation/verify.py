@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from matcal.derivation.differentials import Context, Differential, by_index, rep
 from matcal.derivation.index_form import IndexForm
 from matcal.derivation.steps import Shown, Step
 from matcal.errors import MatcalError
+from matcal.index import Tensor
 from matcal.nodes import Expr, Identity, Var, variables, walk
 from matcal.numeric import Evaluator, bind_values, evaluate_expr
 
@@ -55,6 +56,9 @@ class Checker:
         var: the variable X.
         dX: the variable standing for dX in the steps (differential method), else None.
         seed: seed of the random values.
+        parts: the derivatives of the parts of f recorded as it was differentiated
+            (:attr:`matcal.result.Derivative.parts`), which give dU exactly without
+            differentiating U again.
 
     >>> from matcal.parse import parse
     >>> e = parse("tr(A*X)")
@@ -63,7 +67,8 @@ class Checker:
     True
     """
 
-    def __init__(self, expr: Expr, var: Var, dX: Var | None, seed: int | None):
+    def __init__(self, expr: Expr, var: Var, dX: Var | None, seed: int | None,
+                 parts: Mapping[Expr, Tensor] | None = None):
         rng = np.random.default_rng(seed)
         self.expr, self.var = expr, var
         self.values: dict[str, Any] = sample_values(expr, seed)
@@ -78,6 +83,7 @@ class Checker:
         self.direction = random_direction(var, self.values[var.name], rng)
         self.extra: dict[str, Any] = {}
         self.dX = dX
+        self.parts = parts
         if dX is not None:
             self.extra[dX.name] = self.direction
 
@@ -96,7 +102,7 @@ class Checker:
             return total
         markers = {n for n in walk(shown) if isinstance(n, Differential)}
         if markers:
-            context = Context(self.var, self.dX)
+            context = Context(self.var, self.dX, self.parts)
             shown = replace(shown, {m: by_index(context, m.arg) for m in markers})
         values = {**self.values, **self.extra}
         if not env:
