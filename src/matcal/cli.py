@@ -21,7 +21,7 @@ import os
 import re
 import sys
 import textwrap
-from typing import Any, Sequence
+from typing import Sequence
 
 from matcal.api import check_derivative, derivative, explain, gradient, hessian, to_latex
 from matcal.check import METHOD

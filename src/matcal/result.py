@@ -38,9 +38,9 @@ class Derivative:
         sizes: variables whose values size the constants of ``form`` that no variable in it
             sizes (``eye`` in ∂X/∂X, the zero gradient of an absent variable).
 
-    It compares equal to its form. ``str()`` is the text of ``form`` and :meth:`to_latex` its LaTeX; :attr:`shape` its
-    symbolic shape; :attr:`vec` the Kronecker form; :meth:`as_dict` the JSON record of the
-    ``matcal --json`` command.
+    It compares equal to its form. ``str()`` is the text of ``form`` and :meth:`to_latex` its
+    LaTeX; :attr:`shape` its symbolic shape; :attr:`vec` the Kronecker form; :meth:`as_dict`
+    the JSON record of the ``matcal --json`` command.
 
     >>> from matcal.api import gradient
     >>> gradient("norm2(A*x - b)^2", "x", {"b": "vector"})
