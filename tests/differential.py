@@ -123,9 +123,9 @@ def matcal_side(case: Case, values):
     """(value of f, value of the derivative, the derivative's text, value of that text)."""
     import matcal
     e = matcal.parse(case.text, TYPES)
-    names = set(matcal.nodes.variables(e)) | {case.wrt}
+    names = set(matcal.core.nodes.variables(e)) | {case.wrt}
     own = {k: v for k, v in values.items() if k in names}
-    f = matcal.evaluate(e, {k: v for k, v in own.items() if k in matcal.nodes.variables(e)},
+    f = matcal.evaluate(e, {k: v for k, v in own.items() if k in matcal.core.nodes.variables(e)},
                         shape=np.shape(values_for_shape(case, values)))
     d = matcal.derivative(e, case.wrt, case.order, TYPES)
     dv = matcal.evaluate(d, own)
@@ -133,7 +133,7 @@ def matcal_side(case: Case, values):
     try:
         back = matcal.parse(text, TYPES)
         bv = matcal.evaluate(back, {k: v for k, v in own.items()
-                                    if k in matcal.nodes.variables(back)}, shape=np.shape(dv))
+                                    if k in matcal.core.nodes.variables(back)}, shape=np.shape(dv))
     except matcal.MatcalError as err:
         raise ParseBack(f"{text} does not parse back: {err.message.splitlines()[0]}") from None
     return f, dv, text, bv

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcal.nodes import Expr, variables
+from matcal.core.nodes import Expr, variables
 
 
 def size(d, sizes: dict, rng) -> int:

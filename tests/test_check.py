@@ -1,10 +1,10 @@
-"""The numerical check (matcal.check): it must pass right derivatives that are hard for finite
-differences — an unsimplified zero, a deep composition — and still fail wrong ones."""
+"""The numerical check (matcal.numeric.gradcheck): it must pass right derivatives that are hard
+for finite differences — an unsimplified zero, a deep composition — and still fail wrong ones."""
 
 from __future__ import annotations
 
 import matcal
-from matcal.check import compare_with_differences, sample_values
+from matcal.numeric.gradcheck import compare_with_differences, sample_values
 
 
 def _deep(depth: int) -> str:

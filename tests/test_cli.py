@@ -14,8 +14,8 @@ import pytest
 
 import matcal
 from matcal import cli
-from matcal.functions import FUNCTIONS
-from matcal.parse import KNOWN_FUNCTIONS
+from matcal.core.functions import FUNCTIONS
+from matcal.syntax.parse import KNOWN_FUNCTIONS
 from matcal.printing import LatexPrinter
 
 needs_latex = pytest.mark.skipif(

@@ -18,13 +18,13 @@ import pytest
 
 import matcal
 from matcal import cli
-from matcal.build import mul, number, trace
+from matcal.core.build import mul, number, trace
 from matcal.derivation import differentials
 from matcal.derivation.differential_method import differential_variable, inner
 from matcal.derivation.render import latex_text, render, shown_text, to_latex, to_markdown, to_text
 from matcal.derivation.steps import LHS, Step
 from matcal.derivation.verify import Checker
-from matcal.nodes import ALL_NODES, Var, variables
+from matcal.core.nodes import ALL_NODES, Var, variables
 
 CASES = json.loads((Path(__file__).parents[1] / "examples" / "seeds.json").read_text())
 SOLVED = [c for c in CASES if c["gradient"] is not None]

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import matcal
-from matcal.check import compare_with_differences, sample_values
-from matcal.nodes import Zero
-from matcal.nodes import variables
-from matcal.simplify import simplify
+from matcal.numeric.gradcheck import compare_with_differences, sample_values
+from matcal.core.nodes import Zero
+from matcal.core.nodes import variables
+from matcal.simplify.engine import simplify
 
 
 def close(u, v) -> bool:

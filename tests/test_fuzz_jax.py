@@ -22,7 +22,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from differential import draw_case, run_case  # noqa: E402
 from jax_reference import DrawSource  # noqa: E402
-from matcal.rewrite_check import checking_rewrites  # noqa: E402
+from matcal.numeric.rewrite_check import checking_rewrites  # noqa: E402
 
 FUZZ = settings(
     deadline=None, derandomize=True, database=None,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import matcal
-from matcal.check import sample_values
+from matcal.numeric.gradcheck import sample_values
 
 Y = {"y": "vector"}
 

@@ -12,10 +12,10 @@ import re
 import pytest
 
 import matcal
-from matcal.nodes import ALL_NODES, Einsum, IndexFactor, IndexTerm, Number, Var
+from matcal.core.nodes import ALL_NODES, Einsum, IndexFactor, IndexTerm, Number, Var
 from matcal import to_latex
 from matcal.printing import LatexPrinter
-from matcal.shapes import Dim, Shape
+from matcal.core.shapes import Dim, Shape
 
 
 def tex(text: str, **types: str) -> str:

@@ -44,16 +44,16 @@ from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
 import matcal
-from matcal.check import directional_derivative
-from matcal.nodes import variables
-from matcal.rewrite_check import checking_rewrites
-from matcal.simplify import simplify
+from matcal.numeric.gradcheck import directional_derivative
+from matcal.core.nodes import variables
+from matcal.numeric.rewrite_check import checking_rewrites
+from matcal.simplify.engine import simplify
 
 
 @pytest.fixture(autouse=True)
 def value_checked_rewrites():
     """Every rule that fires in these properties is checked numerically as it fires
-    (matcal.rewrite_check): a rule that changes a value fails with its name."""
+    (matcal.numeric.rewrite_check): a rule that changes a value fails with its name."""
     with checking_rewrites() as checker:
         yield checker
 

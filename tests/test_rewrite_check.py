@@ -1,12 +1,12 @@
-"""The value-checked mode (matcal.rewrite_check): it must catch a rule that changes a value,
+"""The value-checked mode (matcal.numeric.rewrite_check): it must catch a rule that changes a value,
 name the rule and both expressions, and stay quiet on rules that keep it."""
 
 import pytest
 
 import matcal
-from matcal import rewrites
-from matcal.nodes import Transpose
-from matcal.rewrite_check import RewriteMismatch, checking_rewrites
+from matcal.core import rewrites
+from matcal.core.nodes import Transpose
+from matcal.numeric.rewrite_check import RewriteMismatch, checking_rewrites
 
 
 def test_a_rule_that_changes_a_value_fails_with_its_name_and_both_expressions():
@@ -41,8 +41,8 @@ def test_index_rules_and_read_back_are_checked():
 
 def test_a_wrong_index_rule_is_caught(monkeypatch):
     """A deliberately broken index rule (A'[i,j] = A[i,j]) fails the check by name."""
-    from matcal import index
-    from matcal.index import Atom
+    from matcal.tensor import terms as index
+    from matcal.tensor.terms import Atom
 
     original = index._index_rule
 

@@ -1,6 +1,6 @@
 """One exact and one numerical test per differentiation rule (STYLE 2, 3 and 9).
 
-Every rule in :data:`matcal.differentiate.RULES` has an exact symbolic test named after its
+Every rule in :data:`matcal.engine.differentiate.RULES` has an exact symbolic test named after its
 identity, whose docstring quotes the same line of math as the rule's docstring (checked by
 ``test_every_rule_has_an_exact_test_quoting_its_identity``) and the textbook source of the
 example (Matrix Cookbook, Petersen & Pedersen, 2012 edition, by equation number; the seed
@@ -22,16 +22,16 @@ import pytest
 
 import matcal
 from drawing import draw
-import matcal.nodes as nodes_module
-from matcal.differentiate import RULES, Differentiator, derivative_tensor
-from matcal.functions import FUNCTIONS
-from matcal.index import Delta, fresh_for
-from matcal.nodes import (
+import matcal.core.nodes as nodes_module
+from matcal.engine.differentiate import RULES, Differentiator, derivative_tensor
+from matcal.core.functions import FUNCTIONS
+from matcal.tensor.terms import Delta, fresh_for
+from matcal.core.nodes import (
     Add, ALL_NODES, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity,
     IndexSum, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
     Select, Sum, Trace, Transpose, Var, Zero,
 )
-from matcal.numeric import EVAL
+from matcal.numeric.evaluate import EVAL
 from matcal.printing.latex import LatexPrinter
 from matcal.printing.text import TextPrinter
 
@@ -719,7 +719,7 @@ APPLY_BROKEN: dict[str, str] = {}
 
 
 def test_every_element_function_has_an_exact_case():
-    """Adding a function to matcal.functions.FUNCTIONS needs a case in APPLY."""
+    """Adding a function to matcal.core.functions.FUNCTIONS needs a case in APPLY."""
     assert set(APPLY) == set(FUNCTIONS)
 
 

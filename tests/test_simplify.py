@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import matcal
-from matcal.simplify import normal_form, simplify
+from matcal.simplify.engine import normal_form, simplify
 
 
 def simplified(text: str) -> str:

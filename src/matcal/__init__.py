@@ -12,13 +12,13 @@ from matcal.api import (
     jacobian, parse, to_latex, vec_derivative,
 )
 from matcal.derivation import Derivation, Step
-from matcal.errors import (
+from matcal.core.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
 )
-from matcal.nodes import Expr
+from matcal.core.nodes import Expr
 
 if _os.environ.get("MATCAL_CHECK_REWRITES") not in (None, "", "0"):  # the debug flag
-    from matcal.rewrite_check import install_for_process as _install
+    from matcal.numeric.rewrite_check import install_for_process as _install
 
     _install()
 

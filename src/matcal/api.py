@@ -15,14 +15,14 @@ from matcal.derivation import (
     DIFFERENCES_TOLERANCE, METHODS, Checker, Derivation, check_steps, differential_steps,
     differential_variable, index_steps,
 )
-from matcal.check import compare_with_differences, sample_values
-from matcal.errors import DerivativeError, MatcalError, OptionsError
-from matcal.nodes import Expr, Var, variables, walk
-from matcal.numeric import evaluate_expr
-from matcal.parse import MAX_LENGTH, Parsed, check_types, default_kind, parse, parse_source
+from matcal.numeric.gradcheck import compare_with_differences, sample_values
+from matcal.core.errors import DerivativeError, MatcalError, OptionsError
+from matcal.core.nodes import Expr, Var, variables, walk
+from matcal.numeric.evaluate import evaluate_expr
+from matcal.syntax.parse import MAX_LENGTH, Parsed, check_types, default_kind, parse, parse_source
 from matcal.printing import to_latex as _expr_to_latex
 from matcal.result import Derivative, derive
-from matcal.shapes import Dim, Shape, readable_names
+from matcal.core.shapes import Dim, Shape, readable_names
 
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
@@ -48,7 +48,7 @@ def _seed(seed: Any) -> int | None:
 
 Source = Expr | str | Parsed | Derivative
 """What the functions below take: an expression, its text (or the text parsed, with what it
-folded away: :func:`matcal.parse.parse_source`), or a derivative they returned."""
+folded away: :func:`matcal.syntax.parse.parse_source`), or a derivative they returned."""
 
 
 def _as_expr(expr: Source, types: Mapping[str, str] | None) -> tuple[Expr, tuple[Var, ...]]:

@@ -24,12 +24,12 @@ import textwrap
 from typing import Sequence
 
 from matcal.api import check_derivative, derivative, explain, gradient, hessian, to_latex
-from matcal.check import METHOD
+from matcal.numeric.gradcheck import METHOD
 from matcal.derivation.render import render
-from matcal.errors import MatcalError, OptionsError, caret_context
-from matcal.functions import FUNCTIONS
-from matcal.nodes import Expr
-from matcal.parse import KNOWN_FUNCTIONS, Parsed, parse_source
+from matcal.core.errors import MatcalError, OptionsError, caret_context
+from matcal.core.functions import FUNCTIONS
+from matcal.core.nodes import Expr
+from matcal.syntax.parse import KNOWN_FUNCTIONS, Parsed, parse_source
 from matcal.result import Derivative
 
 CHECK_HOW = "central differences, 3 random directions"

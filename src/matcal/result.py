@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from matcal.derive import printed_form, tensors_of
-from matcal.differentiate import Parts
-from matcal.index import Tensor
-from matcal.kron_form import vec_form
-from matcal.nodes import Expr, Var, variables
+from matcal.engine.pipeline import printed_form, tensors_of
+from matcal.engine.differentiate import Parts
+from matcal.tensor.terms import Tensor
+from matcal.forms.kron import vec_form
+from matcal.core.nodes import Expr, Var, variables
 from matcal.printing import to_latex
-from matcal.shapes import Shape
+from matcal.core.shapes import Shape
 
 
 @dataclass(frozen=True, eq=False)

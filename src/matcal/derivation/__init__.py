@@ -6,8 +6,9 @@ hand — Ang's differentials (:mod:`.differential_method`) or Traa's index notat
 checked at random values (:mod:`.verify`). :mod:`.render` shows it as text, Markdown or LaTeX.
 
 The engines here sit below the public API (:func:`matcal.api.explain` assembles a derivation
-from them): the trace trick takes the G of each term from :func:`matcal.derive.derivative_of`,
-and the last step reaches exactly what ``matcal.gradient`` returns.
+from them): the trace trick takes the G of each term from
+:func:`matcal.engine.pipeline.derivative_of`, and the last step reaches exactly what
+``matcal.gradient`` returns.
 """
 
 from __future__ import annotations

@@ -26,24 +26,24 @@ from __future__ import annotations
 import itertools
 from typing import Mapping
 
-from matcal.derive import derivative_of
-from matcal.build import (
+from matcal.engine.pipeline import derivative_of
+from matcal.core.build import (
     add, mul, number, rebuild, split_coefficient, trace, transpose,
 )
 from matcal.derivation.differentials import Context, Differential, replace, rule_for
 from matcal.derivation.steps import Step
-from matcal.index import Tensor
-from matcal.nodes import (
+from matcal.tensor.terms import Tensor
+from matcal.core.nodes import (
     Add, DiagMatrix, DiagVector, Expr, Hadamard, IndexSum, MatMul, Number, Sum, Trace,
     Transpose, Var, Zero, variables, walk,
 )
-from matcal.simplify import simplify
+from matcal.simplify.engine import simplify
 
 
 def differential_variable(expr: Expr, var: Var) -> Var:
     """dX: a variable of X's shape named ``d`` + X's name, renamed if ``expr`` has that name.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("tr(dX*X)")
     >>> differential_variable(e, e.arg.factors[1]).name
     'd_X'
@@ -72,7 +72,7 @@ def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr,
         Unverified steps (see the module docstring); ``before`` and ``after`` are expressions
         in which dX is ``dX`` and an unexpanded differential a ``Differential`` node.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("tr(A*X*B)")
     >>> X = variables(e)["X"]
     >>> steps = differential_steps(e, X, differential_variable(e, X), derivative_of(e, X))
@@ -134,7 +134,7 @@ def _expand(expr: Expr, D: Context) -> list[Step]:
 def split_terms(e: Expr, dX: Var) -> list[Expr]:
     """``e``, linear in dX, as a list of terms: the sums around dX multiplied out.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("tr(A*(dX*B + C*dX))", {"dX": "matrix"})
     >>> [str(t) for t in split_terms(e, variables(e)["dX"])]
     ['tr(A*dX*B)', 'tr(A*C*dX)']
@@ -156,7 +156,7 @@ def split_terms(e: Expr, dX: Var) -> list[Expr]:
 def inner(g: Expr, dX: Var) -> Expr:
     """⟨G, dX⟩ written as Ang does: tr(Gᵀ dX) for a matrix, Gᵀdx for a vector, g·dx.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("A'*B'*c + dX", {"dX": "matrix"})
     >>> str(inner(e.terms[0], variables(e)["dX"]))
     'c*tr(B*A*dX)'
@@ -240,7 +240,7 @@ def final_rule(raw: Expr, final: Expr) -> tuple[str, Expr, Expr, str]:
     """(rule, before, after, justification) of the last step, from the gradient as read off
     to the form ``matcal.gradient`` prints.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("A'*B'")
     >>> final_rule(Transpose(transpose(e)), e)[0]
     'transpose_of_product'

@@ -6,7 +6,7 @@ differentials — dc = 0, d(XY) = dX·Y + X·dY, d(Xᵀ) = (dX)ᵀ, d tr X = tr 
 not yet expanded is a :class:`Differential` node, d(U); ``RULES[cls]`` expands the
 differential of a node of class ``cls`` in terms of the differentials of its children, which
 it gets from :meth:`Context.d` (the differential of the variable is dX itself, a
-:class:`~matcal.nodes.Var` such as ``dX``; of anything else a new :class:`Differential`).
+:class:`~matcal.core.nodes.Var` such as ``dX``; of anything else a new :class:`Differential`).
 Each rule has a name from the explanation vocabulary and states its identity and source.
 
 Index notation (``Einsum``), which matrix notation has no differential for, takes
@@ -20,20 +20,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from matcal.build import (
+from matcal.core.build import (
     add, diag_matrix, diag_vector, hadamard, inverse, mat_power, mul, neg, number,
     power, rebuild, reciprocal, total, trace, transpose,
 )
-from matcal.differentiate import derivative_tensor, names_in
-from matcal.functions import FUNCTIONS
-from matcal.index import Atom, Tensor, simplify_tensor
-from matcal.matrix_form import tensor_to_matrix
-from matcal.nodes import (
+from matcal.engine.differentiate import derivative_tensor, names_in
+from matcal.core.functions import FUNCTIONS
+from matcal.tensor.terms import Atom, Tensor, simplify_tensor
+from matcal.forms.matrix import tensor_to_matrix
+from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
     Trace, Transpose, Var, Zero,
 )
-from matcal.tensor_form import tensor_to_einsum
+from matcal.forms.einsum import tensor_to_einsum
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +237,7 @@ def by_index(D: Context, u: Expr) -> Expr:
     """du = Σ_kl (∂u/∂X_kl) dX_kl: the derivative in index notation (Laue et al., NeurIPS
     2018) contracted with dX, in matrix notation where it has one, else index notation.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> u = parse("A*X*B")
     >>> X = u.factors[1]
     >>> str(by_index(Context(X, Var("dX", X.shape)), u))
@@ -265,7 +265,7 @@ def replace(e: Expr, table: dict[Expr, Expr]) -> Expr:
     """``e`` with the nodes in ``table`` replaced, rebuilt through the smart constructors (so
     zeros drop out); differentials are replaced whole, never entered.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("A*X + B")
     >>> str(replace(e, {e.terms[0].factors[0]: Zero(e.terms[0].factors[0].shape)}))
     'B'

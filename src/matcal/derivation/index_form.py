@@ -4,8 +4,8 @@ An :class:`IndexForm` is what a step of the index method shows: a sum of terms, 
 coefficient times a product of indexed factors — a matrix expression with its indices
 (``A[i,j]``, ``(B*A)[k,j]``, ``log(A*X*B)[i,j]``), the identity on two indices for the
 Kronecker δ, or a scalar with none — summed over every index that is not free. It is the
-engine's :class:`~matcal.index.Tensor` in a form every step can share: a term that is half
-reduced to matrix notation (:func:`matcal.matrix_form.reduction_steps`) is one too.
+engine's :class:`~matcal.tensor.terms.Tensor` in a form every step can share: a term that is half
+reduced to matrix notation (:func:`matcal.forms.matrix.reduction_steps`) is one too.
 
 Indices are named when shown, not when made: free indices first, by the names the engine
 prefers for them (X's own indices j, k once the δ's are gone, as Traa's eq. 8), then each
@@ -25,9 +25,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from matcal.index import Atom, Delta, Index, Tensor, Term
-from matcal.nodes import Expr, Identity, IndexSum, Ones, Select, Transpose, Var, walk
-from matcal.shapes import Dim
+from matcal.tensor.terms import Atom, Delta, Index, Tensor, Term
+from matcal.core.nodes import Expr, Identity, IndexSum, Ones, Select, Transpose, Var, walk
+from matcal.core.shapes import Dim
 from matcal.printing.base import MUL, POSTFIX, format_number, signed_sum
 from matcal.printing.latex import LatexPrinter, split_name, symbol
 from matcal.printing.text import TextPrinter
@@ -67,8 +67,8 @@ class IndexForm:
 def from_tensor(t: Tensor, preferred: dict[Index, str]) -> IndexForm:
     """The form of an engine tensor; δ factors become the identity on their two indices.
 
-    >>> from matcal.index import Delta, fresh
-    >>> from matcal.shapes import Dim, Shape
+    >>> from matcal.tensor.terms import Delta, fresh
+    >>> from matcal.core.shapes import Dim, Shape
     >>> m = Dim("m"); i, j = fresh(m), fresh(m)
     >>> t = Tensor((i,), (Term(2.0, (Atom(Var("A", Shape(m, m)), (i, j)), Delta(j, i))),))
     >>> form = from_tensor(t, {})
@@ -105,8 +105,8 @@ def to_tensor(form: IndexForm) -> Tensor:
 def labels(form: IndexForm) -> tuple[dict[Index, str], list[dict[Index, str]]]:
     """(names of the free indices, names of each term's indices) as the module docstring says.
 
-    >>> from matcal.index import fresh
-    >>> from matcal.shapes import Dim, Shape
+    >>> from matcal.tensor.terms import fresh
+    >>> from matcal.core.shapes import Dim, Shape
     >>> m = Dim("m"); a, b = fresh(m), fresh(m)
     >>> A = Var("A", Shape(m, m))
     >>> form = IndexForm((), (FormTerm(1.0, ((A, (a, b)),)),), ((b, "i"),))
@@ -168,8 +168,8 @@ _TEXT = TextPrinter()
 def form_text(form: IndexForm) -> str:
     """The form in text: ``Σ_i Σ_j A[i,j]*B[j,i]``; δ as ``δ[j,p]``; ``0`` when empty.
 
-    >>> from matcal.index import fresh
-    >>> from matcal.shapes import Dim, Shape
+    >>> from matcal.tensor.terms import fresh
+    >>> from matcal.core.shapes import Dim, Shape
     >>> m = Dim("m"); i, j = fresh(m), fresh(m)
     >>> A, B = Var("A", Shape(m, m)), Var("B", Shape(m, m))
     >>> form_text(IndexForm((), (FormTerm(-1.0, ((A, (i, j)), (B, (j, i)))),)))
@@ -219,8 +219,8 @@ def _factor_text(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> str
 def free_text(form: IndexForm) -> str:
     """The free indices as a subscript in text, e.g. ``[j,k]`` ('' when there are none).
 
-    >>> from matcal.index import fresh
-    >>> from matcal.shapes import Dim
+    >>> from matcal.tensor.terms import fresh
+    >>> from matcal.core.shapes import Dim
     >>> i, j = fresh(Dim("m")), fresh(Dim("n"))
     >>> free_text(IndexForm((i, j), (), ((i, "j"), (j, "k")))), free_text(IndexForm((), ()))
     ('[j,k]', '')
@@ -238,8 +238,8 @@ _LATEX = LatexPrinter()
 def form_latex(form: IndexForm) -> str:
     r"""The form in LaTeX, as Traa: ``\sum_{i} \sum_{j} A_{ij} B_{ji}``; ``0`` when empty.
 
-    >>> from matcal.index import fresh
-    >>> from matcal.shapes import Dim, Shape
+    >>> from matcal.tensor.terms import fresh
+    >>> from matcal.core.shapes import Dim, Shape
     >>> m = Dim("m"); i, j = fresh(m), fresh(m)
     >>> A, B = Var("A", Shape(m, m)), Var("B", Shape(m, m))
     >>> print(form_latex(IndexForm((j,), (FormTerm(1.0, ((A, (i, j)), (B, (i, i)))),))))
@@ -284,8 +284,8 @@ def _factor_latex(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> st
 def free_latex(form: IndexForm) -> str:
     """The free indices as a LaTeX subscript, e.g. ``_{jk}`` ('' when there are none).
 
-    >>> from matcal.index import fresh
-    >>> from matcal.shapes import Dim
+    >>> from matcal.tensor.terms import fresh
+    >>> from matcal.core.shapes import Dim
     >>> i, j = fresh(Dim("m")), fresh(Dim("n"))
     >>> free_latex(IndexForm((i, j), (), ((i, "j"), (j, "k"))))
     '_{jk}'

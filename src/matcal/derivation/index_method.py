@@ -9,11 +9,11 @@ The steps, in order:
    ``sum_index``, ``diag_index``, ``index_notation`` (an index-notation input). Only what
    depends on X is expanded; functions of X (log, inv, det …) stay whole, indexed.
 2. ``product_rule`` (or ``chain_rule`` through functions of X): ∂f/∂X_pq by the engine's
-   rules (:func:`matcal.differentiate.differentiate_tensor`), ∂X_jk/∂X_pq = δ_jp δ_kq.
-3. ``delta_elimination``: the δ's collapse the sums (:func:`matcal.index.simplify_tensor`) —
+   rules (:func:`matcal.engine.differentiate.differentiate_tensor`), ∂X_jk/∂X_pq = δ_jp δ_kq.
+3. ``delta_elimination``: the δ's collapse the sums (:func:`matcal.tensor.terms.simplify_tensor`) —
    "∂X_jk/∂X_jk = 1 and the other terms vanish"; the free indices take X's own names (Traa's
    ∂f/∂X_jk = Σ_i A_ij B_ki, eq. 8).
-4. The reduction rules of :mod:`matcal.matrix_form`, term by term (``contraction``,
+4. The reduction rules of :mod:`matcal.forms.matrix`, term by term (``contraction``,
    ``hadamard``, ``trace``, ``row_sum``, ``diagonal_scaling`` …), consecutive uses of one rule
    in one step: Σ_i A_ij B_ki = [BA]_kj. Factors are first ordered along the chain from one
    free index to the other, the way with fewer transposes.
@@ -32,18 +32,18 @@ from __future__ import annotations
 import itertools
 import re
 
-from matcal.build import add, mul, number, transpose
+from matcal.core.build import add, mul, number, transpose
 from matcal.derivation.differential_method import final_rule
 from matcal.derivation.index_form import (
     LETTERS, FormTerm, IndexForm, from_tensor, labels, to_tensor,
 )
 from matcal.derivation.steps import Step
-from matcal.differentiate import RULES as INDEX_RULES
-from matcal.differentiate import chain_indices, differentiate_tensor, names_in
-from matcal.index import Atom, Index, Term, atom, fresh, fresh_for, simplify_tensor
-from matcal.matrix_form import reduction_steps, term_to_matrix
-from matcal.shapes import Dim
-from matcal.nodes import (
+from matcal.engine.differentiate import RULES as INDEX_RULES
+from matcal.engine.differentiate import chain_indices, differentiate_tensor, names_in
+from matcal.tensor.terms import Atom, Index, Term, atom, fresh, fresh_for, simplify_tensor
+from matcal.forms.matrix import reduction_steps, term_to_matrix
+from matcal.core.shapes import Dim
+from matcal.core.nodes import (
     Add, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, MatMul, Sum, Trace,
     Transpose, Var, walk,
 )
@@ -70,7 +70,7 @@ REDUCTIONS = {
     "row_sum": "Σ_k P_ak = [P 1]_a (Traa eq. 33)",
     "diagonal_scaling": "v_a P_ab = [diag(v) P]_ab",
 }
-"""The reduction rules of :mod:`matcal.matrix_form`, with their identities."""
+"""The reduction rules of :mod:`matcal.forms.matrix`, with their identities."""
 
 
 class _Names:
@@ -110,8 +110,8 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
         Unverified steps: ``before`` and ``after`` are :class:`IndexForm` s, except the first
         ``before`` (f itself) and the matrix expressions from ``read_off`` on.
 
-    >>> from matcal.parse import parse
-    >>> from matcal.nodes import variables
+    >>> from matcal.syntax.parse import parse
+    >>> from matcal.core.nodes import variables
     >>> e = parse("tr(A*X*B)")
     >>> steps = index_steps(e, variables(e)["X"], parse("A'*B'"))
     >>> [(s.rule, str(s.after)) for s in steps[1:5]]  # doctest: +NORMALIZE_WHITESPACE

@@ -20,7 +20,7 @@ from __future__ import annotations
 from matcal.derivation.differentials import Differential
 from matcal.derivation.index_form import IndexForm, form_latex, form_text, free_latex, free_text
 from matcal.derivation.steps import Derivation, Shown, Step
-from matcal.nodes import Transpose, Var
+from matcal.core.nodes import Transpose, Var
 from matcal.printing.latex import LatexPrinter, symbol
 from matcal.printing.text import TextPrinter
 
@@ -68,7 +68,7 @@ _TEXT = _Text()
 def shown_text(shown: Shown) -> str:
     """The text of what a step shows: an expression (d(U) as ``d(U)``) or an index form.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> shown_text(Differential(parse("A*X")))
     'd(A*X)'
     """

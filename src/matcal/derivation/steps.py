@@ -4,7 +4,7 @@ A :class:`Derivation` is the gradient of one scalar expression with respect to o
 derived by one method — Ang's differentials (seed 001) or Traa's index notation (seed 000) —
 as a tuple of :class:`Step` s. A step names the rule it applies, in the engine's vocabulary
 (``product_rule``, ``trace_cyclic``, ``delta_elimination``, ``contraction``, …), holds the
-expression before and after (an :class:`~matcal.nodes.Expr`, or an
+expression before and after (an :class:`~matcal.core.nodes.Expr`, or an
 :class:`~matcal.derivation.index_form.IndexForm` in index notation), a short justification,
 and the outcome of checking it numerically at random values.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from matcal.derivation.index_form import IndexForm
-from matcal.nodes import Expr
+from matcal.core.nodes import Expr
 
 LHS = ("f", "df", "partial", "grad")
 """The left sides a step's ``after`` can have (see the module docstring)."""

@@ -1,8 +1,8 @@
 """Numerical checks of a derivation's steps at random values, so a reader can trust each one.
 
 One draw of values serves the whole derivation: every variable of f (drawn as
-:func:`matcal.check.sample_values` draws them, so that f is finite) and a random direction V
-for X (symmetric for a symmetric X), which is also the value of dX. Then:
+:func:`matcal.numeric.gradcheck.sample_values` draws them, so that f is finite) and a random
+direction V for X (symmetric for a symmetric X), which is also the value of dX. Then:
 
 - an expression is evaluated with NumPy; an unexpanded differential d(U) is dU at dX = V,
   exactly: the engine's derivative of U in index notation contracted with dX
@@ -13,8 +13,8 @@ for X (symmetric for a symmetric X), which is also the value of dX. Then:
   the sum is checked on the whole sum, with the same checks as any other;
 - a step that keeps its left side: ``before`` and ``after`` have the same value;
 - ``f → df``, ``f → partial`` and ``f → grad``: the directional derivative of f along V by
-  Richardson extrapolated central differences (:func:`matcal.check.directional_derivative`)
-  against df at dX = V, or ⟨∂f, V⟩;
+  Richardson extrapolated central differences
+  (:func:`matcal.numeric.gradcheck.directional_derivative`) against df at dX = V, or ⟨∂f, V⟩;
 - ``df → grad``: df at dX = V against ⟨∇f, V⟩.
 
 The relative error, max |a − b| / max(|a|, |b|, 1) (absolute for values below 1, so that an
@@ -30,14 +30,14 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from matcal.check import directional_derivative, random_direction, sample_values
+from matcal.numeric.gradcheck import directional_derivative, random_direction, sample_values
 from matcal.derivation.differentials import Context, Differential, by_index, replace
 from matcal.derivation.index_form import IndexForm
 from matcal.derivation.steps import Shown, Step
-from matcal.errors import MatcalError
-from matcal.index import Tensor
-from matcal.nodes import Expr, Identity, Var, variables, walk
-from matcal.numeric import Evaluator, bind_values, evaluate_expr
+from matcal.core.errors import MatcalError
+from matcal.tensor.terms import Tensor
+from matcal.core.nodes import Expr, Identity, Var, variables, walk
+from matcal.numeric.evaluate import Evaluator, bind_values, evaluate_expr
 
 TOLERANCE = 1e-8
 """Largest relative error of an exact check (equal values)."""
@@ -60,7 +60,7 @@ class Checker:
             (:attr:`matcal.result.Derivative.parts`), which give dU exactly without
             differentiating U again.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("tr(A*X)")
     >>> checker = Checker(e, variables(e)["X"], None, seed=0)
     >>> checker.check(Step("trace_cyclic", e, parse("tr(X*A)"), "", "f"), "f").verified
@@ -197,7 +197,7 @@ def _relative(a: Any, b: Any) -> float:
 def check_steps(steps: list[Step], checker: Checker, start: str) -> tuple[Step, ...]:
     """Every step checked; ``start`` is the left side of the first step's ``before``.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("tr(A*X)")
     >>> checker = Checker(e, variables(e)["X"], None, seed=0)
     >>> steps = [Step("r", e, parse("tr(X*A)"), "", "f"),

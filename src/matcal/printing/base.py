@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 
-from matcal.build import numeric_value
-from matcal.nodes import Add, Expr, Hadamard, MatMul, MatPower, Number, Power, Transpose
+from matcal.core.build import numeric_value
+from matcal.core.nodes import Add, Expr, Hadamard, MatMul, MatPower, Number, Power, Transpose
 
 ADD = 10
 MUL = 20
@@ -187,7 +187,7 @@ def format_number(value: float) -> str:
 
 
 def derivative_sides(e) -> tuple[int, tuple[str, ...], list[tuple[str, tuple[str, ...]]]]:
-    """Of an :class:`~matcal.nodes.Einsum`: (order, the function's index names, [(variable
+    """Of an :class:`~matcal.core.nodes.Einsum`: (order, the function's index names, [(variable
     name, its index names)] once per order); order 0 and no parts for a plain tensor."""
     if not e.wrt:
         return 0, e.out, []

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 
-from matcal.functions import FUNCTIONS
-from matcal.nodes import (
+from matcal.core.functions import FUNCTIONS
+from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor, IndexSum,
     IndexTerm, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
     Select, Sum, Trace, Transpose, Var, Zero,
@@ -314,7 +314,7 @@ def to_latex(e: Expr) -> str:
     Returns:
         The LaTeX source, without surrounding ``$`` (see the module docstring for the notation).
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> print(to_latex(parse("tr(A*X'*B) + 2*x'*y")))
     \operatorname{tr}\left(\mathbf{A} \mathbf{X}^T \mathbf{B}\right) + 2 \mathbf{x}^T \mathbf{y}
     """

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from matcal.nodes import (
+from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
     Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum, Trace,
     Transpose, Var, Zero,
@@ -157,7 +157,7 @@ _TEXT = TextPrinter()
 def to_text(e: Expr) -> str:
     """``e`` in the input language; ``parse(to_text(e))`` has the same value.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> to_text(parse("tr(A*X'*B) + 2*x'*y"))
     "tr(A*X'*B) + 2*x'*y"
     """

@@ -5,8 +5,8 @@ entries of ``e`` (indexed by ``idx``) with respect to the entries of the variabl
 ``D.widx``), as index-notation terms whose free indices are ``idx + widx``. The rules are the
 product and chain rules with Kronecker deltas (Traa's index method, seed 000 eq. 7–8;
 Laue et al., NeurIPS 2018); each cites its identity. Because a derivative is again a
-:class:`~matcal.index.Tensor`, differentiating it once more gives order 2, 3, 4, … with no new
-rules (:func:`derivative_tensor`). Work is bounded: at most :data:`MAX_TERMS` terms at any
+:class:`~matcal.tensor.terms.Tensor`, differentiating it once more gives order 2, 3, 4, … with no
+new rules (:func:`derivative_tensor`). Work is bounded: at most :data:`MAX_TERMS` terms at any
 stage, and matrix powers differentiate as k terms of powers, never as k-fold products.
 """
 
@@ -15,18 +15,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from matcal.build import (
+from matcal.core.build import (
     add, hadamard, index_range, inverse, mat_power, mul, number, power, reciprocal, transpose,
 )
-from matcal.functions import FUNCTIONS
-from matcal.errors import DerivativeError
-from matcal.index import (
+from matcal.core.functions import FUNCTIONS
+from matcal.core.errors import DerivativeError
+from matcal.tensor.terms import (
     Atom, Delta, Index, Tensor, Term, atom, fresh, fresh_for, indices_of, simplify_tensor,
 )
-from matcal.index_sums import uses_index
-from matcal.simplify import simplify
-from matcal.matrix_form import tensor_to_matrix
-from matcal.nodes import (
+from matcal.simplify.sums import uses_index
+from matcal.simplify.engine import simplify
+from matcal.forms.matrix import tensor_to_matrix
+from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
     Trace, Transpose, Var, Zero,

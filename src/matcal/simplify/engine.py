@@ -1,6 +1,6 @@
 """Simplification to textbook form: named rewrite rules applied bottom-up to a fixpoint.
 
-The smart constructors (:mod:`matcal.build`) already keep out trivial clutter; these rules do
+The smart constructors (:mod:`matcal.core.build`) already keep out trivial clutter; these rules do
 the algebra a careful person does by hand, each under the name the explanations use:
 
 - ``collect_like_terms``: 2*X + 3*X → 5*X, and y.*x + x.*y → 2*y.*x,
@@ -14,8 +14,8 @@ the algebra a careful person does by hand, each under the name the explanations 
   with fewer transposes.
 
 Every rule maps an expression to an equal-valued one; :func:`simplify` is idempotent. Each
-rule that fires is reported to :mod:`matcal.rewrites` under its name (the value-checked mode
-of :mod:`matcal.rewrite_check` evaluates both sides).
+rule that fires is reported to :mod:`matcal.core.rewrites` under its name (the value-checked mode
+of :mod:`matcal.numeric.rewrite_check` evaluates both sides).
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from matcal.build import (
+from matcal.core.build import (
     add, count_transposes, hadamard, is_symmetric, map_bottom_up, mul, number, numeric_value, power,
     rebuild, split_coefficient, transpose,
 )
-from matcal.nodes import (
+from matcal.core.nodes import (
     Add, Apply, DiagVector, Expr, Hadamard, Identity, Inverse, MatMul, MatPower, Number, Power,
     Trace, Transpose,
 )
-from matcal.index_sums import sum_over_selection
-from matcal.rewrites import fired
+from matcal.simplify.sums import sum_over_selection
+from matcal.core.rewrites import fired
 from matcal.printing.text import to_text, token_count
 
 Rule = Callable[[Expr], Expr | None]
@@ -50,7 +50,7 @@ def normal_form(e: Expr) -> Expr:
     with equal normal forms are equal, however they are written; it is a key to compare by,
     not to print.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> normal_form(parse("(inv(X)*A)'")) == normal_form(parse("A'*inv(X')"))
     True
     >>> normal_form(parse("y.*x")) == normal_form(parse("x.*y"))
@@ -282,7 +282,7 @@ def rewrite(e: Expr) -> Expr:
 def simplify(e: Expr, max_rounds: int = 10) -> Expr:
     """Rewrite ``e`` bottom-up with :data:`RULES` until nothing changes.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> str(simplify(parse("X + X")))
     '2*X'
     """

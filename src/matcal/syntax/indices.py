@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from lark import Token, Tree
 
-from matcal import build as b
-from matcal.build import numeric_value, reciprocal
-from matcal.errors import ParseError, ShapeError
-from matcal.nodes import Einsum, Expr, IndexFactor, IndexSum, IndexTerm, Select, walk
-from matcal.shapes import Dim, fresh_dim
+from matcal.core import build as b
+from matcal.core.build import numeric_value, reciprocal
+from matcal.core.errors import ParseError, ShapeError
+from matcal.core.nodes import Einsum, Expr, IndexFactor, IndexSum, IndexTerm, Select, walk
+from matcal.core.shapes import Dim, fresh_dim
 
 RawTerm = tuple[float, list[tuple[Expr, tuple[str, ...]]]]
 

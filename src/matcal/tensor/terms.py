@@ -10,9 +10,9 @@ Giesen (NeurIPS 2018) and of Traa's index method (seed 000, eq. 4–12): derivat
 
 Atoms keep matrix expressions whole (``inv(X'*X)[k,l]``), so structurally equal
 sub-expressions stay equal without renaming bound indices. :func:`simplify_term` applies the
-index rules, a table of named rules (``_index_rule``), reporting each to :mod:`matcal.rewrites`:
-``delta_elimination``, ``transpose_to_indices``, ``constant_factor``, ``zero_factor``,
-``identity_to_delta``, ``drop_ones``.
+index rules, a table of named rules (``_index_rule``), reporting each to
+:mod:`matcal.core.rewrites`: ``delta_elimination``, ``transpose_to_indices``,
+``constant_factor``, ``zero_factor``, ``identity_to_delta``, ``drop_ones``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from matcal import rewrites
-from matcal.build import split_coefficient
-from matcal.nodes import Expr, Identity, Number, Ones, Trace, Transpose, Zero
-from matcal.shapes import Dim, Shape
+from matcal.core import rewrites
+from matcal.core.build import split_coefficient
+from matcal.core.nodes import Expr, Identity, Number, Ones, Trace, Transpose, Zero
+from matcal.core.shapes import Dim, Shape
 
 _ids = itertools.count(1)
 
@@ -105,7 +105,7 @@ def _rename(f: Factor, old: Index, new: Index) -> Factor:
 
 def simplify_term(term: Term, free: tuple[Index, ...]) -> Term | None:
     """Apply the index rules to one term until none applies; None when the term is zero.
-    Each rule that fires is reported to :mod:`matcal.rewrites` under its name."""
+    Each rule that fires is reported to :mod:`matcal.core.rewrites` under its name."""
     coeff = term.coeff
     factors = list(term.factors)
     free_set = set(free)

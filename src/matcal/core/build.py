@@ -4,7 +4,7 @@ Every engine builds expressions through these functions, never through the raw n
 so no expression ever holds ``0 + X``, ``1*X``, ``I*X``, ``X .* matrix(1)`` or ``(X')'``
 (STYLE 5, as JAX's symbolic zeros). They do bookkeeping only — flattening, numeric
 coefficients, zeros, identities, where a transpose stands — and leave real algebra
-(collecting terms, factoring) to :mod:`matcal.simplify`.
+(collecting terms, factoring) to :mod:`matcal.simplify.engine`.
 
 Transposes are placed where they are fewest: ``(A*B)'`` stays, ``(x'*A)'`` becomes ``A'*x``,
 and the transpose of a provably symmetric expression (``X'*X``, ``inv(S)``…) disappears.
@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import math
 
-from matcal.errors import ConstantError
-from matcal.nodes import (
+from matcal.core.errors import ConstantError
+from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, IndexSum, Inverse, Kron,
     LogDet, MatMul, MatPower, Number, Ones, Power, Select, Sum, Trace, Transpose, Var, Zero, walk,
 )
-from matcal.shapes import SCALAR, Shape
+from matcal.core.shapes import SCALAR, Shape
 
 ONE = Number(1.0)
 
@@ -65,7 +65,7 @@ def split_coefficient(e: Expr) -> tuple[float, Expr]:
 def add(*terms: Expr) -> Expr:
     """Sum of terms of one shape: flattened, zeros dropped, numbers folded.
 
-    >>> from matcal.shapes import Dim
+    >>> from matcal.core.shapes import Dim
     >>> X = Var("X", Shape(Dim("m"), Dim("n")))
     >>> add(X, Zero(X.shape)) == X
     True

@@ -12,11 +12,11 @@ only form, which is what "unambiguous" means here.
 
 from __future__ import annotations
 
-from matcal.build import add, kron, mul, transpose
-from matcal.index import Index, Tensor, Term, indices_of
-from matcal.matrix_form import term_to_matrix
-from matcal.nodes import Add, Expr, Kron
-from matcal.simplify import simplify
+from matcal.core.build import add, kron, mul, transpose
+from matcal.tensor.terms import Index, Tensor, Term, indices_of
+from matcal.forms.matrix import term_to_matrix
+from matcal.core.nodes import Add, Expr, Kron
+from matcal.simplify.engine import simplify
 
 
 def vec_form(t: Tensor, wrt_rank: int) -> Expr | None:

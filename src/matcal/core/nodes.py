@@ -3,10 +3,10 @@
 Every node is a frozen, slotted dataclass whose equality and hash are derived from its
 fields, so structurally equal expressions are equal. ``node.rebuild(*node.children()) ==
 node`` holds for every node, and generic traversals need no per-class code. A node knows its
-:class:`~matcal.shapes.Shape` (computed once, from its children); it does not know how it is
+:class:`~matcal.core.shapes.Shape` (computed once, from its children); it does not know how it is
 printed, evaluated or differentiated — those are tables elsewhere, keyed by node class.
 
-Nodes are built raw here; :mod:`matcal.build` holds the smart constructors that keep
+Nodes are built raw here; :mod:`matcal.core.build` holds the smart constructors that keep
 expressions free of ``0 +``, ``I*``, ``(X')'`` and the like.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar
 
-from matcal.shapes import SCALAR, Dim, Shape, product_dim
+from matcal.core.shapes import SCALAR, Dim, Shape, product_dim
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +280,7 @@ class DiagVector(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Apply(Expr):
-    """An element-wise function from :mod:`matcal.functions` applied to every entry."""
+    """An element-wise function from :mod:`matcal.core.functions` applied to every entry."""
 
     func: str
     arg: Expr

@@ -1,9 +1,9 @@
 """Index notation as an expression: the printed form of derivatives no matrix notation holds.
 
-A :class:`~matcal.index.Tensor` becomes an :class:`~matcal.nodes.Einsum` node whose text is
-``dF[i,j]/dX[k,l] = -inv(X)[i,k]*inv(X)[l,j]`` — in the input language, so it parses back. Each
-term is first reduced as far as matrix notation goes (:func:`matcal.matrix_form.reduce_term`:
-chains become products, ``A[i,k]*B[k,j]`` becomes ``(A*B)[i,j]``); what is left keeps its
+A :class:`~matcal.tensor.terms.Tensor` becomes an :class:`~matcal.core.nodes.Einsum` node whose
+text is ``dF[i,j]/dX[k,l] = -inv(X)[i,k]*inv(X)[l,j]`` — in the input language, so it parses
+back. Each term is first reduced as far as matrix notation goes
+(:func:`matcal.forms.matrix.reduce_term`: chains become products, ``A[i,k]*B[k,j]`` becomes ``(A*B)[i,j]``); what is left keeps its
 indices. Free indices are named i, j, k, l, … in the order of the result's axes; summed
 indices take the next free letters. Equal terms are collected, and terms that differ in one
 matrix factor on the same two indices share it: ``(A + A')[i,k]*eye[j,l]``.
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import itertools
 
-from matcal.build import add, numeric_value, transpose
-from matcal.index import Atom, Index, Tensor
-from matcal.matrix_form import reduce_term, tensor_to_matrix
-from matcal.nodes import (
+from matcal.core.build import add, numeric_value, transpose
+from matcal.tensor.terms import Atom, Index, Tensor
+from matcal.forms.matrix import reduce_term, tensor_to_matrix
+from matcal.core.nodes import (
     Einsum, Expr, Identity, IndexFactor, IndexSum, IndexTerm, Var, Zero, walk,
 )
-from matcal.shapes import Shape
-from matcal.simplify import simplify
+from matcal.core.shapes import Shape
+from matcal.simplify.engine import simplify
 
 _LETTERS = "ijklpqrstuvwabcdefgh"
 

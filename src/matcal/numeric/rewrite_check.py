@@ -1,7 +1,7 @@
 """The value-checked mode: every rewrite a rule makes is checked numerically as it fires.
 
-An observer of :mod:`matcal.rewrites`: when a rule rewrites ``before`` into ``after``
-(matrix expressions, or index-notation tensors of :mod:`matcal.index`, or a tensor and its
+An observer of :mod:`matcal.core.rewrites`: when a rule rewrites ``before`` into ``after``
+(matrix expressions, or index-notation tensors of :mod:`matcal.tensor.terms`, or a tensor and its
 matrix form), both are evaluated at random values — standard normal entries, square matrices
 near the identity, symmetric ones symmetric, sizes 2–4 per dimension — or, where those give
 no finite value, at positive ones (for log, sqrt, fractional powers). A rule that changes a
@@ -22,13 +22,13 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from matcal.check import inverted
-from matcal.index import Atom, Delta, Index, Tensor, indices_of
-from matcal.nodes import Expr, Var, walk
-from matcal.numeric import Evaluator
-from matcal import rewrites
-from matcal.rewrites import dim_resolver, observing
-from matcal.shapes import Dim
+from matcal.numeric.gradcheck import inverted
+from matcal.tensor.terms import Atom, Delta, Index, Tensor, indices_of
+from matcal.core.nodes import Expr, Var, walk
+from matcal.numeric.evaluate import Evaluator
+from matcal.core import rewrites
+from matcal.core.rewrites import dim_resolver, observing
+from matcal.core.shapes import Dim
 
 
 class RewriteMismatch(AssertionError):

@@ -2,10 +2,10 @@
 
 Every engine that rewrites an expression calls :func:`fired` with the rule's name and the
 expression before and after it — the parser's folding (``parse: (b.^p).^q``), the
-simplifier's rules, the index rules of :mod:`matcal.index` and the read-back to matrix form
-of :mod:`matcal.matrix_form` (there, before and after are index-notation tensors or a tensor
+simplifier's rules, the index rules of :mod:`matcal.tensor.terms` and the read-back to matrix form
+of :mod:`matcal.forms.matrix` (there, before and after are index-notation tensors or a tensor
 and its matrix form). With no observer, :func:`fired` costs one lookup. An observer — the
-value checker of :mod:`matcal.rewrite_check`, or a recorder — is installed for a block with
+value checker of :mod:`matcal.numeric.rewrite_check`, or a recorder — is installed for a block with
 :func:`observing`, per context (so per thread and per task), never as process-global state;
 the environment variable ``MATCAL_CHECK_REWRITES=1`` installs the checker for a whole process,
 for debugging.

@@ -12,14 +12,14 @@ import difflib
 
 from lark import Token, Tree
 
-from matcal import build as b
-from matcal.errors import ParseError, ShapeError
-from matcal.functions import FUNCTIONS
-from matcal import rewrites
-from matcal.nodes import (
+from matcal.core import build as b
+from matcal.core.errors import ParseError, ShapeError
+from matcal.core.functions import FUNCTIONS
+from matcal.core import rewrites
+from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Expr, Inverse, LogDet, Norm1, Norm2, Ones, Sum, Trace,
 )
-from matcal.shapes import Shape, fresh_dim
+from matcal.core.shapes import Shape, fresh_dim
 
 MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "sum", "norm1", "norm2",
                     "vector", "matrix", "kron")

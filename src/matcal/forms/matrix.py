@@ -17,7 +17,7 @@ Contractions go first: they give the shortest forms (``diag(B*A)`` rather than
 ``(A'.*B)*vector(1)``). :func:`term_to_matrix` returns None when no matrix form exists (e.g.
 results with more than two free indices, or a factor with more than two); the caller then
 keeps index notation. Each reduction, and the final read-off, is reported to
-:mod:`matcal.rewrites` under its rule's name.
+:mod:`matcal.core.rewrites` under its rule's name.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator
 
-from matcal.build import (
+from matcal.core.build import (
     diag_matrix, diag_vector, hadamard, mul, number, total, trace, transpose,
 )
-from matcal import rewrites
-from matcal.index import Atom, Delta, Index, Tensor, Term
-from matcal.nodes import Expr, Identity, Ones
-from matcal.shapes import Shape
+from matcal.core import rewrites
+from matcal.tensor.terms import Atom, Delta, Index, Tensor, Term
+from matcal.core.nodes import Expr, Identity, Ones
+from matcal.core.shapes import Shape
 
 Item = tuple[Expr, tuple[Index, ...]]
 
@@ -73,9 +73,9 @@ def reduction_steps(
 
     Source: Traa, seed 000, eq. 8 (Σ_i A_ij B_ki = [BA]_kj).
 
-    >>> from matcal.index import Atom, fresh
-    >>> from matcal.nodes import Var
-    >>> from matcal.shapes import Dim, Shape
+    >>> from matcal.tensor.terms import Atom, fresh
+    >>> from matcal.core.nodes import Var
+    >>> from matcal.core.shapes import Dim, Shape
     >>> m = Dim("m")
     >>> A, B = Var("A", Shape(m, m)), Var("B", Shape(m, m))
     >>> i, j, k = fresh(m), fresh(m), fresh(m)

@@ -15,14 +15,14 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from matcal.errors import ValuesError
-from matcal.functions import FUNCTIONS
-from matcal.nodes import (
+from matcal.core.errors import ValuesError
+from matcal.core.functions import FUNCTIONS
+from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
     Trace, Transpose, Var, variables, walk, Zero,
 )
-from matcal.shapes import Dim, Shape
+from matcal.core.shapes import Dim, Shape
 
 Sizes = dict[Dim, int]
 

@@ -16,8 +16,8 @@ from typing import Callable
 
 import numpy as np
 
-from matcal.build import hadamard, neg, power, reciprocal, scale
-from matcal.nodes import Apply, Expr, Number, Zero
+from matcal.core.build import hadamard, neg, power, reciprocal, scale
+from matcal.core.nodes import Apply, Expr, Number, Zero
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Syntax errors of the input language as messages that say where, what, and what to do.
 
 Lark reports an unexpected character or token and the terminals it expected; this module
-turns that into a :class:`~matcal.errors.ParseError` with the caret at the offending place,
+turns that into a :class:`~matcal.core.errors.ParseError` with the caret at the offending place,
 the expected terminals in words, and advice for the usual slips: a look-alike character
 pasted from a paper (``−``, ``×``, ``ᵀ``, a Cyrillic ``А``), an index that is a number
 (``x[1]``), a control character.
@@ -13,7 +13,7 @@ import unicodedata
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from matcal.errors import ParseError
+from matcal.core.errors import ParseError
 
 TERMINALS = {
     "NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",

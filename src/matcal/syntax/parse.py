@@ -7,7 +7,7 @@ tree is built; at the end they get readable names (m, n, p, …) in order of app
 Every error carries the input line and a caret at the offending position. Input is bounded
 (:data:`MAX_LENGTH` characters, :data:`MAX_NESTING` levels), chains of one operator are read
 without recursion, and each folding the smart constructors make is reported to
-:mod:`matcal.rewrites` (``parse: …``) for the value-checked mode.
+:mod:`matcal.core.rewrites` (``parse: …``) for the value-checked mode.
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from typing import Mapping, NamedTuple
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
-from matcal import build as b
-from matcal.errors import ConstantError, MatcalError, OptionsError, ParseError, ShapeError
-from matcal.call_syntax import KNOWN_FUNCTIONS, CallSyntax
-from matcal.index_syntax import IndexSyntax
-from matcal.syntax_errors import syntax_error
-from matcal import rewrites
-from matcal.nodes import (
+from matcal.core import build as b
+from matcal.core.errors import ConstantError, MatcalError, OptionsError, ParseError, ShapeError
+from matcal.syntax.calls import KNOWN_FUNCTIONS, CallSyntax
+from matcal.syntax.indices import IndexSyntax
+from matcal.syntax.messages import syntax_error
+from matcal.core import rewrites
+from matcal.core.nodes import (
     Add, Einsum, Expr, Hadamard, Identity, IndexSum, MatMul, MatPower, Number, Ones, Power,
     Transpose, Var, Zero, walk,
 )
-from matcal.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, product_dim, readable_names
+from matcal.core.shapes import SCALAR, Dim, Shape, Unifier, fresh_dim, product_dim, readable_names
 
 KINDS = ("scalar", "vector", "matrix", "symmetric")
 
@@ -47,7 +47,7 @@ NOT_A_NUMBER = frozenset(("nan", "NaN", "NAN", "inf", "Inf", "INF", "Infinity", 
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    grammar = resources.files("matcal").joinpath("grammar.lark").read_text()
+    grammar = resources.files("matcal.syntax").joinpath("grammar.lark").read_text()
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
@@ -224,7 +224,7 @@ class _Typer(CallSyntax, IndexSyntax):
         return self._resolve(expr)
 
     def folded(self, what: str, raw: Expr, built: Expr) -> Expr:
-        """``built``, reported to :mod:`matcal.rewrites` as the folding of ``raw`` (the node as
+        """``built``, reported to :mod:`matcal.core.rewrites` as the folding of ``raw`` (the node as
         written) by the smart constructors: ``parse: (b.^p).^q`` and the like."""
         if rewrites.active():
             rewrites.fired(f"parse: {what}", raw, built)

@@ -11,9 +11,11 @@ The other factors of the product must not depend on k; they stay where they are.
 
 from __future__ import annotations
 
-from matcal.build import mul, total, transpose
-from matcal.nodes import Expr, IndexSum, MatMul, Number, Ones, Power, Select, Transpose, Zero, walk
-from matcal.shapes import Shape
+from matcal.core.build import mul, total, transpose
+from matcal.core.nodes import (
+    Expr, IndexSum, MatMul, Number, Ones, Power, Select, Transpose, Zero, walk,
+)
+from matcal.core.shapes import Shape
 
 
 def uses_index(e: Expr, k: str) -> bool:

@@ -13,14 +13,17 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from matcal.errors import MatcalError
-from matcal.nodes import Add, Det, Einsum, Expr, Inverse, LogDet, MatPower, Var, variables, walk
-from matcal.numeric import bind_values, check_values, evaluate_expr
-from matcal.shapes import Dim
+from matcal.core.errors import MatcalError
+from matcal.core.nodes import (
+    Add, Det, Einsum, Expr, Inverse, LogDet, MatPower, Var, variables, walk,
+)
+from matcal.numeric.evaluate import bind_values, check_values, evaluate_expr
+from matcal.core.shapes import Dim
 
 
 def random_values(
-    expr: Expr, rng: np.random.Generator, positive: bool = False, sizes: dict[Dim, int] | None = None
+    expr: Expr, rng: np.random.Generator, positive: bool = False,
+    sizes: dict[Dim, int] | None = None,
 ) -> dict[str, Any]:
     """Random values for every variable of ``expr``, with consistent random sizes (2–5).
 

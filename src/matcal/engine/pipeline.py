@@ -1,20 +1,22 @@
 """Derivative of an expression with respect to a variable, in its printed form.
 
-The derivative in index notation (:mod:`matcal.differentiate`), shown through
-:func:`matcal.tensor_form.tensor_to_expr`: in matrix notation, simplified, when it has at most
+The derivative in index notation (:mod:`matcal.engine.differentiate`), shown through
+:func:`matcal.forms.einsum.tensor_to_expr`: in matrix notation, simplified, when it has at most
 two axes and one exists, else in index notation. The public API and the derivations
 (:mod:`matcal.derivation`) both call it.
 """
 
 from __future__ import annotations
 
-from matcal.differentiate import Parts, derivative_tensors
-from matcal.index import Tensor, fresh_for
-from matcal.build import map_bottom_up, mul
-from matcal.index_sums import count_over
-from matcal.nodes import Einsum, Expr, Identity, IndexSum, Ones, Sum, Trace, Var, variables, walk
-from matcal.shapes import Shape
-from matcal.tensor_form import tensor_to_expr
+from matcal.engine.differentiate import Parts, derivative_tensors
+from matcal.tensor.terms import Tensor, fresh_for
+from matcal.core.build import map_bottom_up, mul
+from matcal.simplify.sums import count_over
+from matcal.core.nodes import (
+    Einsum, Expr, Identity, IndexSum, Ones, Sum, Trace, Var, variables, walk,
+)
+from matcal.core.shapes import Shape
+from matcal.forms.einsum import tensor_to_expr
 
 
 def derivative_of(e: Expr, var: Var, order: int = 1) -> Expr:
@@ -23,7 +25,7 @@ def derivative_of(e: Expr, var: Var, order: int = 1) -> Expr:
     Matrix notation when the result has at most two axes and one exists, else index notation
     (``dF[i,j]/dX[k,l] = …``); the zero of that layout when ``e`` does not contain ``var``.
 
-    >>> from matcal.parse import parse
+    >>> from matcal.syntax.parse import parse
     >>> e = parse("tr(A*X*B)")
     >>> str(derivative_of(e, variables(e)["X"]))
     "A'*B'"
@@ -35,7 +37,7 @@ def tensors_of(e: Expr, var: Var, order: int = 1,
                parts: Parts | None = None) -> tuple[Tensor, ...]:
     """The derivatives of orders 1 … ``order`` of ``e`` by ``var`` in index notation, with no
     terms when ``e`` does not contain ``var``; ``parts`` records those of e's parts
-    (:func:`matcal.differentiate.derivative_tensors`)."""
+    (:func:`matcal.engine.differentiate.derivative_tensors`)."""
     if var.name in variables(e):
         return derivative_tensors(e, var, order, parts)
     return tuple(Tensor(fresh_for(Shape.of(e.shape.dims + var.shape.dims * n)), ())

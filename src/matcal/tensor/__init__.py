@@ -1,0 +1,3 @@
+"""Index (Einstein) notation: indices, indexed factors, terms and tensors of terms, the
+engine's representation of derivatives of any order.
+"""
