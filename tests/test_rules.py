@@ -29,7 +29,7 @@ from matcal.tensor.terms import Delta, fresh_for
 from matcal.core.nodes import (
     Add, ALL_NODES, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity,
     IndexSum, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, Sum, Trace, Transpose, Var, Zero,
+    Select, SumEntries, Trace, Transpose, Var, Zero,
 )
 from matcal.numeric.evaluate import EVAL
 from matcal.printing.latex import LatexPrinter
@@ -557,28 +557,28 @@ def test_d_trace_A_inv_X_B_is_minus_inv_X_B_A_inv_X_transpose():
     assert_exact("tr(A*inv(X)*B)", "X", "-(inv(X)*B*A*inv(X))'")
 
 
-# ================================================================ Sum
+# ================================================================ SumEntries
 
 
-@identity(Sum)
+@identity(SumEntries)
 def test_d_sum_X_is_ones():
     """d sum(X) = sum(dX) = Σ_ij dX_ij: ∂ sum(X)/∂X = J, the matrix of ones (Traa eq. 32)."""
     assert_exact("sum(X)", "X", "matrix(1)")
 
 
-@identity(Sum)
+@identity(SumEntries)
 def test_d_sum_x_is_ones():
     """d sum(X) = sum(dX) = Σ_ij dX_ij: ∂ sum(x)/∂x = 1."""
     assert_exact("sum(x)", "x", "vector(1)")
 
 
-@identity(Sum)
+@identity(SumEntries)
 def test_d_sum_A_x_is_A_transpose_ones():
     """d sum(X) = sum(dX) = Σ_ij dX_ij: ∂ sum(Ax)/∂x = Aᵀ1 (1ᵀAx; Matrix Cookbook eq. 69)."""
     assert_exact("sum(A*x)", "x", "A'*vector(1)")
 
 
-@identity(Sum, Trace)
+@identity(SumEntries, Trace)
 def test_d_trace_J_X_is_ones():
     """d sum(X) = sum(dX) = Σ_ij dX_ij and d tr X = tr dX: ∂tr(JX)/∂X = J, since
     tr(JX) = sum(X) (Traa eq. 32, 35)."""

@@ -17,7 +17,8 @@ import math
 from matcal.core.errors import ConstantError
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, IndexSum, Inverse, Kron,
-    LogDet, MatMul, MatPower, Number, Ones, Power, Select, Sum, Trace, Transpose, Var, Zero, walk,
+    LogDet, MatMul, MatPower, Number, Ones, Power, Select, SumEntries, Trace, Transpose, Var, Zero,
+    walk,
 )
 from matcal.core.shapes import SCALAR, Shape
 
@@ -366,7 +367,7 @@ def logdet(e: Expr) -> Expr:
 
 def total(e: Expr) -> Expr:
     """``sum(e)``: sum of all entries (a scalar is its own sum)."""
-    return e if e.shape.is_scalar else _linear_functional(e, Sum)
+    return e if e.shape.is_scalar else _linear_functional(e, SumEntries)
 
 
 def diag_matrix(e: Expr) -> Expr:
@@ -438,7 +439,7 @@ _SMART = {
     Det: lambda e, a: det(a),
     LogDet: lambda e, a: logdet(a),
     Inverse: lambda e, a: inverse(a),
-    Sum: lambda e, a: total(a),
+    SumEntries: lambda e, a: total(a),
     DiagMatrix: lambda e, a: diag_matrix(a),
     DiagVector: lambda e, a: diag_vector(a),
     Kron: lambda e, a, c: kron(a, c),

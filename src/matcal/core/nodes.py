@@ -237,7 +237,7 @@ class Inverse(Expr):
 
 
 @dataclass(frozen=True, slots=True)
-class Sum(Expr):
+class SumEntries(Expr):
     """Sum of all entries."""
 
     arg: Expr
@@ -395,8 +395,8 @@ class Einsum(Expr):
 
 ALL_NODES: tuple[type[Expr], ...] = (
     Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, Transpose,
-    Trace, Det, LogDet, Inverse, Sum, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Kron, Select,
-    IndexSum, Einsum,
+    Trace, Det, LogDet, Inverse, SumEntries, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Kron,
+    Select, IndexSum, Einsum,
 )
 """Every node class; tests assert each has an entry in every transformation table."""
 

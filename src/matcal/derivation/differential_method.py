@@ -34,7 +34,7 @@ from matcal.derivation.differentials import Context, Differential, replace, rule
 from matcal.derivation.steps import Step
 from matcal.tensor.terms import Tensor
 from matcal.core.nodes import (
-    Add, DiagMatrix, DiagVector, Expr, Hadamard, IndexSum, MatMul, Number, Sum, Trace,
+    Add, DiagMatrix, DiagVector, Expr, Hadamard, IndexSum, MatMul, Number, SumEntries, Trace,
     Transpose, Var, Zero, variables, walk,
 )
 from matcal.simplify.engine import simplify
@@ -146,7 +146,7 @@ def split_terms(e: Expr, dX: Var) -> list[Expr]:
     if isinstance(e, (MatMul, Hadamard)):
         parts = itertools.product(*(split_terms(f, dX) for f in e.factors))
         return [rebuild(e, p) for p in parts]
-    if isinstance(e, (Transpose, Trace, Sum, DiagMatrix, DiagVector)):
+    if isinstance(e, (Transpose, Trace, SumEntries, DiagMatrix, DiagVector)):
         return [rebuild(e, (t,)) for t in split_terms(e.arg, dX)]
     if isinstance(e, IndexSum):
         return [e.rebuild(t) for t in split_terms(e.body, dX)]
@@ -200,7 +200,7 @@ def _trace_trick(term: Expr, form: Expr, dX: Var) -> tuple[str, str]:
             return "trace_transpose", ("tr(P) = tr(Pᵀ), and the trace is invariant under "
                                        "cyclic permutation: tr(PQ) = tr(QP)")
     nodes = list(walk(term))
-    if any(isinstance(n, (Hadamard, Sum, DiagMatrix, DiagVector)) for n in nodes):
+    if any(isinstance(n, (Hadamard, SumEntries, DiagMatrix, DiagVector)) for n in nodes):
         return "inner_product", ("sum(P ⊙ dX) = tr(Pᵀ dX), and an element-wise factor moves "
                                  "across the inner product: ⟨P, Q ⊙ R⟩ = ⟨P ⊙ Q, R⟩")
     if not dX.shape.is_matrix and any(n == Transpose(dX) for n in nodes):

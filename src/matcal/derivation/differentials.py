@@ -30,7 +30,7 @@ from matcal.tensor.terms import Atom, Tensor, simplify_tensor
 from matcal.forms.matrix import tensor_to_matrix
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
+    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
     Trace, Transpose, Var, Zero,
 )
 from matcal.forms.einsum import tensor_to_einsum
@@ -189,8 +189,8 @@ def _inverse(D: Context, u: Inverse) -> Expr:
     return neg(mul(u, D.d(u.arg), u))
 
 
-@rule("sum_of_entries_rule", "d sum(X) = sum(dX)", Sum)
-def _sum(D: Context, u: Sum) -> Expr:
+@rule("sum_of_entries_rule", "d sum(X) = sum(dX)", SumEntries)
+def _sum(D: Context, u: SumEntries) -> Expr:
     """d sum(X) = sum(dX): summing the entries is linear."""
     return total(D.d(u.arg))
 

@@ -44,8 +44,8 @@ from matcal.tensor.terms import Atom, Index, Term, atom, fresh, fresh_for, simpl
 from matcal.forms.matrix import reduction_steps, term_to_matrix
 from matcal.core.shapes import Dim
 from matcal.core.nodes import (
-    Add, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, MatMul, Sum, Trace,
-    Transpose, Var, walk,
+    Add, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, MatMul, SumEntries,
+    Trace, Transpose, Var, walk,
 )
 
 Alternative = tuple[float, list[tuple[Expr, tuple[Index, ...]]]]
@@ -263,7 +263,7 @@ def _expansion(e: Expr, ix: tuple[Index, ...], var: Var) -> tuple[str, list[Alte
                                             for f in e.factors])]
     if isinstance(e, Add):
         return "linearity", [_product([(t, ix)]) for t in e.terms]
-    if isinstance(e, Sum):
+    if isinstance(e, SumEntries):
         return "sum_index", [_product([(e.arg, fresh_for(e.arg.shape))])]
     if isinstance(e, DiagMatrix):
         c, pairs = _product([(e.arg, ix[:1])])

@@ -28,7 +28,7 @@ from matcal.simplify.engine import simplify
 from matcal.forms.matrix import tensor_to_matrix
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
+    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
     Trace, Transpose, Var, Zero,
 )
 
@@ -313,8 +313,8 @@ def _inverse(D: Differentiator, e: Inverse, idx):
     return D.chain([(e, (i, k)), (e, (l, j))], e.arg, (k, l), sign=-1.0)
 
 
-@rule(Sum)
-def _sum(D: Differentiator, e: Sum, idx):
+@rule(SumEntries)
+def _sum(D: Differentiator, e: SumEntries, idx):
     """d sum(X) = sum(dX) = Σ_ij dX_ij."""
     return D.d(e.arg, fresh_for(e.arg.shape))
 

@@ -13,7 +13,7 @@ from matcal.tensor.terms import Tensor, fresh_for
 from matcal.core.build import map_bottom_up, mul
 from matcal.simplify.sums import count_over
 from matcal.core.nodes import (
-    Einsum, Expr, Identity, IndexSum, Ones, Sum, Trace, Var, variables, walk,
+    Einsum, Expr, Identity, IndexSum, Ones, SumEntries, Trace, Var, variables, walk,
 )
 from matcal.core.shapes import Shape
 from matcal.forms.einsum import tensor_to_expr
@@ -67,9 +67,10 @@ def sized_counts(result: Expr, sources: tuple[Var, ...]) -> Expr:
         dim = None
         if isinstance(node, Trace) and isinstance(node.arg, Identity):
             dim = node.arg.n
-        elif isinstance(node, Sum) and isinstance(node.arg, Ones) and node.arg.shape.is_vector:
+        elif (isinstance(node, SumEntries) and isinstance(node.arg, Ones)
+              and node.arg.shape.is_vector):
             dim = node.arg.shape.rows
-        elif isinstance(node, Sum) and isinstance(node.arg, Ones):  # sum(matrix(1)) = m·n
+        elif isinstance(node, SumEntries) and isinstance(node.arg, Ones):  # sum(matrix(1)) = m·n
             rows = count_over(node.arg.shape.rows, sources, taken)
             cols = count_over(node.arg.shape.cols, sources, taken | {"k"})
             return mul(rows, cols) if rows is not None and cols is not None else node

@@ -3,10 +3,11 @@
 A :class:`~matcal.tensor.terms.Tensor` becomes an :class:`~matcal.core.nodes.Einsum` node whose
 text is ``dF[i,j]/dX[k,l] = -inv(X)[i,k]*inv(X)[l,j]`` — in the input language, so it parses
 back. Each term is first reduced as far as matrix notation goes
-(:func:`matcal.forms.matrix.reduce_term`: chains become products, ``A[i,k]*B[k,j]`` becomes ``(A*B)[i,j]``); what is left keeps its
-indices. Free indices are named i, j, k, l, … in the order of the result's axes; summed
-indices take the next free letters. Equal terms are collected, and terms that differ in one
-matrix factor on the same two indices share it: ``(A + A')[i,k]*eye[j,l]``.
+(:func:`matcal.forms.matrix.reduce_term`: chains become products, ``A[i,k]*B[k,j]`` becomes
+``(A*B)[i,j]``); what is left keeps its indices. Free indices are named i, j, k, l, … in the
+order of the result's axes; summed indices take the next free letters. Equal terms are
+collected, and terms that differ in one matrix factor on the same two indices share it:
+``(A + A')[i,k]*eye[j,l]``.
 """
 
 from __future__ import annotations

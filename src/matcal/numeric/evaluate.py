@@ -19,7 +19,7 @@ from matcal.core.errors import ValuesError
 from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum,
+    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
     Trace, Transpose, Var, variables, walk, Zero,
 )
 from matcal.core.shapes import Dim, Shape
@@ -322,8 +322,8 @@ def _invertible(m: np.ndarray, arg: Expr) -> np.ndarray:
     return m
 
 
-@_rule(Sum)
-def _sum(ev: Evaluator, e: Sum):
+@_rule(SumEntries)
+def _sum(ev: Evaluator, e: SumEntries):
     return float(np.sum(ev(e.arg)))
 
 

@@ -23,7 +23,7 @@ from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor, IndexSum,
     IndexTerm, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, Sum, Trace, Transpose, Var, Zero,
+    Select, SumEntries, Trace, Transpose, Var, Zero,
 )
 from matcal.printing.base import (
     ATOM, MUL, POWER, Printer, as_quotient, derivative_sides, format_number, precedence, reciprocal_of,
@@ -215,7 +215,7 @@ class LatexPrinter(Printer):
     def _print_LogDet(self, e: LogDet) -> str:
         return self.call(r"\log\det", e.arg)
 
-    def _print_Sum(self, e: Sum) -> str:
+    def _print_SumEntries(self, e: SumEntries) -> str:
         return self.call(r"\operatorname{sum}", e.arg)
 
     def norm(self, arg: Expr, sub: str) -> str:

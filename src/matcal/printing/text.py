@@ -11,7 +11,7 @@ import re
 
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
-    Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, Sum, Trace,
+    Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries, Trace,
     Transpose, Var, Zero,
 )
 from matcal.printing.base import (
@@ -94,7 +94,7 @@ class TextPrinter(Printer):
     def _print_Inverse(self, e: Inverse) -> str:
         return self.call("inv", e.arg)
 
-    def _print_Sum(self, e: Sum) -> str:
+    def _print_SumEntries(self, e: SumEntries) -> str:
         return self.call("sum", e.arg)
 
     def _print_Norm1(self, e: Norm1) -> str:

@@ -17,7 +17,8 @@ from matcal.core.errors import ParseError, ShapeError
 from matcal.core.functions import FUNCTIONS
 from matcal.core import rewrites
 from matcal.core.nodes import (
-    Apply, Det, DiagMatrix, DiagVector, Expr, Inverse, LogDet, Norm1, Norm2, Ones, Sum, Trace,
+    Apply, Det, DiagMatrix, DiagVector, Expr, Inverse, LogDet, Norm1, Norm2, Ones, SumEntries,
+    Trace,
 )
 from matcal.core.shapes import Shape, fresh_dim
 
@@ -36,8 +37,8 @@ SYNONYMS = {
 """Names users reach for, and what the input language calls them."""
 
 
-WRITTEN = {"tr": Trace, "det": Det, "logdet": LogDet, "inv": Inverse, "sum": Sum, "diag": None,
-           "norm1": Norm1, "norm2": Norm2}
+WRITTEN = {"tr": Trace, "det": Det, "logdet": LogDet, "inv": Inverse, "sum": SumEntries,
+           "diag": None, "norm1": Norm1, "norm2": Norm2}
 """Matrix functions as the raw nodes they mean (diag: by its argument's kind)."""
 
 
