@@ -99,3 +99,12 @@ def test_a_sum_whose_body_stops_selecting_keeps_its_range():
     g = matcal.gradient("sum(k, (x[k] - x[k] + 1)*a^2)", "a")
     vals = {"x": np.ones(4), "a": 1.5}
     assert matcal.evaluate(matcal.parse(str(g)), vals) == pytest.approx(12.0)
+
+
+def test_trace_of_a_matrix_of_ones_prints_through_a_variable():
+    """tr(matrix(1)) = n in the Hessian of tr((C + c*a*matrix(1))*sigmoid(relu(c))) by c
+    printed as it is, which no value sizes (the one parse-back case of 10,000)."""
+    g = matcal.gradient("tr(C + c*matrix(1))", "c")
+    assert "matrix(1)" not in str(g)
+    vals = {"C": Y33, "c": 0.5}
+    assert matcal.evaluate(matcal.parse(str(g)), vals) == matcal.evaluate(g, vals) == 3.0

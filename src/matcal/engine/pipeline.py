@@ -54,8 +54,8 @@ def printed_form(tensor: Tensor, e: Expr, var: Var, order: int,
 
 
 def sized_counts(result: Expr, sources: tuple[Var, ...]) -> Expr:
-    """``result`` with each count of a dimension — ``tr(eye)``, ``sum(vector(1))``, which no
-    value sizes once printed — written through a variable of ``sources`` that has that axis
+    """``result`` with each count of a dimension — ``tr(eye)``, ``tr(matrix(1))``,
+    ``sum(vector(1))``, which no value sizes once printed — written through a variable of ``sources`` that has that axis
     (``sum(k, y[k]^0)``), so the printed text parses back to the same value."""
     taken = {n.index for n in walk(result) if isinstance(n, IndexSum)}
     for node in walk(result):  # the names of index notation, too
@@ -67,6 +67,8 @@ def sized_counts(result: Expr, sources: tuple[Var, ...]) -> Expr:
         dim = None
         if isinstance(node, Trace) and isinstance(node.arg, Identity):
             dim = node.arg.n
+        elif isinstance(node, Trace) and isinstance(node.arg, Ones):  # tr(matrix(1)) = n
+            dim = node.arg.shape.rows
         elif (isinstance(node, SumEntries) and isinstance(node.arg, Ones)
               and node.arg.shape.is_vector):
             dim = node.arg.shape.rows
