@@ -12,7 +12,8 @@ import re
 import pytest
 
 import matcal
-from matcal.core.nodes import ALL_NODES, Einsum, IndexFactor, IndexTerm, Number, Var
+from matcal.core.nodes import ALL_NODES, Einsum, Number, Var
+from matcal.core.terms import Atom, Term
 from matcal import to_latex
 from matcal.printing import LatexPrinter
 from matcal.core.shapes import Dim, Shape
@@ -201,9 +202,9 @@ def test_einsum_index_notation_with_explicit_sums():
     A = Var("A", Shape(m, n))
     B = Var("B", Shape(n, m))
     e = Einsum(("i", "j"), (m, m), (
-        IndexTerm(-2.0, (IndexFactor(A, ("i", "p")), IndexFactor(B, ("p", "j")))),
-        IndexTerm(1.0, (IndexFactor(matcal.parse("eye"), ("i", "j")),)),
-        IndexTerm(1.0, (IndexFactor(matcal.parse("A*B"), ("i", "j")),)),
+        Term(-2.0, (Atom(A, ("i", "p")), Atom(B, ("p", "j")))),
+        Term(1.0, (Atom(matcal.parse("eye"), ("i", "j")),)),
+        Term(1.0, (Atom(matcal.parse("A*B"), ("i", "j")),)),
     ))
     assert to_latex(e) == (
         r"T_{ij} = -2 \sum_{p} A_{ip} B_{pj} + \delta_{ij}"

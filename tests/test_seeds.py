@@ -42,13 +42,9 @@ NOTE_EQ_21 = "A*C'*X'*X*C'*B'*X + B*C*X'*X*C*A*X + X*C*A*X*X'*B*C + X*C'*B'*X*X'
 """Traa eq. 21 as printed in the note (seed 000): first term ACᵀXᵀXCᵀBᵀX."""
 
 
-def _cases_file() -> Path:
-    return EXAMPLES if EXAMPLES.exists() else SHARED
-
-
 def load_cases() -> list[dict]:
-    cases = json.loads(_cases_file().read_text(encoding="utf-8"))
-    assert cases, f"no cases in {_cases_file()}"
+    cases = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    assert cases, f"no cases in {EXAMPLES}"
     return cases
 
 

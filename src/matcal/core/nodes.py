@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar
 
 from matcal.core.shapes import SCALAR, Dim, Shape, product_dim
+from matcal.core.terms import Atom, Term
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,28 +342,14 @@ class IndexSum(Expr):
 
 
 @dataclass(frozen=True, slots=True)
-class IndexFactor:
-    """One factor of an index-notation term: ``expr[idx]`` (idx: index names, one per axis)."""
-
-    expr: Expr
-    idx: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class IndexTerm:
-    """``coeff`` times the product of the factors."""
-
-    coeff: float
-    factors: tuple[IndexFactor, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Einsum(Expr):
     """A tensor in index (Einstein) notation, ``T[i,j,k] = A[i,k]*x[j] + …``.
 
     Entry ``out`` of the result is the sum of the terms, each summed over every index that is
     not in ``out`` (the summation convention; Laue et al., NeurIPS 2018). ``dims`` are the
     dims of the ``out`` axes. The form of every derivative that no matrix notation expresses.
+    The terms are the one term type (:mod:`matcal.core.terms`), whose indices here are their
+    names; an identity on two indices is the δ.
 
     ``wrt`` is empty for a plain tensor; for a derivative of order k it holds the variable k
     times, and the last k·rank(X) names of ``out`` are its axes. It prints as
@@ -371,7 +358,7 @@ class Einsum(Expr):
 
     out: tuple[str, ...]
     dims: tuple[Dim, ...]
-    terms: tuple[IndexTerm, ...]
+    terms: tuple[Term, ...]
     wrt: tuple[Var, ...] = ()
 
     def _compute_shape(self) -> Shape:
@@ -383,7 +370,7 @@ class Einsum(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         it = iter(children)
         terms = tuple(
-            IndexTerm(t.coeff, tuple(IndexFactor(next(it), f.idx) for f in t.factors))
+            Term(t.coeff, tuple(Atom(next(it), f.idx) for f in t.factors))
             for t in self.terms
         )
         wrt = self.wrt

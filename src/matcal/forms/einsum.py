@@ -15,10 +15,10 @@ from __future__ import annotations
 import itertools
 
 from matcal.core.build import add, numeric_value, transpose
-from matcal.tensor.terms import Atom, Index, Tensor
+from matcal.tensor.terms import Atom, Index, Tensor, Term
 from matcal.forms.matrix import reduce_term, tensor_to_matrix
 from matcal.core.nodes import (
-    Einsum, Expr, Identity, IndexFactor, IndexSum, IndexTerm, Var, Zero, walk,
+    Einsum, Expr, Identity, IndexSum, Var, Zero, walk,
 )
 from matcal.core.shapes import Shape
 from matcal.simplify.engine import simplify
@@ -61,32 +61,32 @@ def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
             return local[i]
 
         coeff = 1.0
-        factors: list[IndexFactor] = []
+        factors: list[Atom] = []
         for s in scalars:
             v = numeric_value(s)
             if v is not None:
                 coeff *= v
             else:
-                factors.append(IndexFactor(s, ()))
+                factors.append(Atom(s, ()))
         for e, ix in items:
-            factors.append(IndexFactor(e, tuple(name(i) for i in ix)))
-        terms.append(_canonical(IndexTerm(coeff, tuple(factors)), set(label.values()), taken))
+            factors.append(Atom(e, tuple(name(i) for i in ix)))
+        terms.append(_canonical(Term(coeff, tuple(factors)), set(label.values()), taken))
     if wrt and not wrt[0].shape.dims:
         wrt = ()  # a scalar variable adds no axes: a plain tensor
     return Einsum(tuple(label[i] for i in t.free), tuple(i.dim for i in t.free), _collect(terms),
                   wrt)
 
 
-def _canonical(term: IndexTerm, free: set[str], taken: set[str] = frozenset()) -> IndexTerm:
+def _canonical(term: Term, free: set[str], taken: set[str] = frozenset()) -> Term:
     """Factors in a fixed order, δ's indices sorted, summed indices renamed in order of
     appearance — so equal terms compare equal (``collect_like_terms`` in index form)."""
 
-    def key(f: IndexFactor):
+    def key(f: Atom):
         idx = tuple(sorted(f.idx)) if isinstance(f.expr, Identity) else f.idx
         return (str(f.expr), tuple(n if n in free else "" for n in idx))
 
     factors = [
-        IndexFactor(f.expr, tuple(sorted(f.idx)) if isinstance(f.expr, Identity) else f.idx)
+        Atom(f.expr, tuple(sorted(f.idx)) if isinstance(f.expr, Identity) else f.idx)
         for f in sorted(term.factors, key=key)
     ]
     pool = iter(n for n in _names() if n not in free and n not in taken)
@@ -94,17 +94,17 @@ def _canonical(term: IndexTerm, free: set[str], taken: set[str] = frozenset()) -
     out = []
     for f in factors:
         idx = tuple(n if n in free else rename.setdefault(n, next(pool)) for n in f.idx)
-        out.append(IndexFactor(f.expr, idx))
-    return IndexTerm(term.coeff, tuple(out))
+        out.append(Atom(f.expr, idx))
+    return Term(term.coeff, tuple(out))
 
 
-def _collect(terms: list[IndexTerm]) -> tuple[IndexTerm, ...]:
+def _collect(terms: list[Term]) -> tuple[Term, ...]:
     """Equal terms add up; terms equal but for one matrix factor on the same two indices
     share it: A[i,k]*δ[j,l] + A[k,i]*δ[j,l] = (A + A')[i,k]*δ[j,l] (symmetric form)."""
-    total: dict[tuple[IndexFactor, ...], float] = {}
+    total: dict[tuple[Atom, ...], float] = {}
     for t in terms:
         total[t.factors] = total.get(t.factors, 0.0) + t.coeff
-    out = [IndexTerm(c, f) for f, c in total.items() if c != 0]
+    out = [Term(c, f) for f, c in total.items() if c != 0]
     merged = True
     while merged:
         merged = False
@@ -121,7 +121,7 @@ def _collect(terms: list[IndexTerm]) -> tuple[IndexTerm, ...]:
     return tuple(out)
 
 
-def _join(s: IndexTerm, t: IndexTerm) -> IndexTerm | None:
+def _join(s: Term, t: Term) -> Term | None:
     if s.coeff != t.coeff or len(s.factors) != len(t.factors):
         return None
     diff = [n for n, (f, g) in enumerate(zip(s.factors, t.factors)) if f != g]
@@ -132,8 +132,8 @@ def _join(s: IndexTerm, t: IndexTerm) -> IndexTerm | None:
         return None
     other = g.expr if g.idx == f.idx else transpose(g.expr)
     factors = list(s.factors)
-    factors[diff[0]] = IndexFactor(add(f.expr, other), f.idx)
-    return IndexTerm(s.coeff, tuple(factors))
+    factors[diff[0]] = Atom(add(f.expr, other), f.idx)
+    return Term(s.coeff, tuple(factors))
 
 
 

@@ -21,10 +21,11 @@ import re
 
 from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
-    Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexFactor, IndexSum,
-    IndexTerm, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, SumEntries, Trace, Transpose, Var, Zero,
+    Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
+    Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
+    Trace, Transpose, Var, Zero,
 )
+from matcal.core.terms import Atom, Term
 from matcal.printing.base import (
     ATOM, MUL, POWER, Printer, as_quotient, derivative_sides, format_number, precedence, reciprocal_of,
     signed_sum, split_product,
@@ -273,7 +274,7 @@ class LatexPrinter(Printer):
             left = "T_{" + _indices(e.out) + "}" if e.out else "T"
         return left + " = " + (signed_sum(terms) or "0")
 
-    def index_term(self, term: IndexTerm, out: tuple[str, ...]) -> str:
+    def index_term(self, term: Term, out: tuple[str, ...]) -> str:
         summed = [i for f in term.factors for i in f.idx if i not in out]
         summed = list(dict.fromkeys(summed))
         body = _juxtapose([self.entry(f) for f in term.factors])
@@ -281,7 +282,7 @@ class LatexPrinter(Printer):
             body = r"\sum_{" + _indices(tuple(summed)) + "} " + body
         return self.scaled(abs(term.coeff), body, _times(body))
 
-    def entry(self, f: IndexFactor) -> str:
+    def entry(self, f: Atom) -> str:
         """``A_{ik}``, ``\\delta_{jk}``, ``\\left[\\mathbf{A}^T \\mathbf{B}\\right]_{ik}``."""
         if not f.idx:
             return self.parenthesize(f.expr, MUL + 1)

@@ -22,7 +22,8 @@ from lark import Token, Tree
 from matcal.core import build as b
 from matcal.core.build import numeric_value, reciprocal
 from matcal.core.errors import ParseError, ShapeError
-from matcal.core.nodes import Einsum, Expr, IndexFactor, IndexSum, IndexTerm, Select, walk
+from matcal.core.nodes import Einsum, Expr, IndexSum, Select, walk
+from matcal.core.terms import Atom, Term
 from matcal.core.shapes import Dim, fresh_dim
 
 RawTerm = tuple[float, list[tuple[Expr, tuple[str, ...]]]]
@@ -65,7 +66,7 @@ class IndexSyntax:
                 )
         dims = tuple(self.index_dims.get(n) or fresh_dim() for n in out)
         return Einsum(out, dims, tuple(
-            IndexTerm(c, tuple(IndexFactor(e, ix) for e, ix in f)) for c, f in terms
+            Term(c, tuple(Atom(e, ix) for e, ix in f)) for c, f in terms
         ), tuple(wrt))
 
     def index_terms(self, t: Tree) -> list[RawTerm]:

@@ -1,12 +1,8 @@
-"""Index (Einstein) notation: the engine's representation of derivatives of any order.
+"""Index (Einstein) notation: the engine's representation of derivatives of any order, and
+the index rules that simplify it.
 
-A :class:`Tensor` is a sum of :class:`Term` s over named free indices, each term a numeric
-coefficient times a product of factors, summed over every index that is not free (einsum
-semantics; an index may appear in any number of factors). A factor is an :class:`Atom` — a
-matrix expression indexed by 0, 1 or 2 indices, ``A[i,j]``, ``x[i]``, ``det(X)[]`` — or a
-Kronecker :class:`Delta` ``δ[i,j]``. This is the representation of Laue, Mitterreiter &
-Giesen (NeurIPS 2018) and of Traa's index method (seed 000, eq. 4–12): derivatives of order
-3 and 4 are terms with more free indices, nothing more.
+The terms are the one term type of :mod:`matcal.core.terms` (re-exported here): derivatives
+of order 3 and 4 are terms with more free indices, nothing more.
 
 Atoms keep matrix expressions whole (``inv(X'*X)[k,l]``), so structurally equal
 sub-expressions stay equal without renaming bound indices. :func:`simplify_term` applies the
@@ -17,73 +13,13 @@ index rules, a table of named rules (``_index_rule``), reporting each to
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
-
 from matcal.core import rewrites
 from matcal.core.build import split_coefficient
 from matcal.core.nodes import Expr, Identity, Number, Ones, Trace, Transpose, Zero
-from matcal.core.shapes import Dim, Shape
-
-_ids = itertools.count(1)
-
-
-@dataclass(frozen=True, slots=True)
-class Index:
-    """A named index ranging over ``dim``; ``id`` makes it unique."""
-
-    id: int
-    dim: Dim
-
-    def __repr__(self) -> str:
-        return f"i{self.id}"
-
-
-def fresh(dim: Dim) -> Index:
-    return Index(next(_ids), dim)
-
-
-def fresh_for(shape: Shape) -> tuple[Index, ...]:
-    """Fresh indices for the axes of ``shape`` (none for a scalar)."""
-    return tuple(fresh(d) for d in shape.dims)
-
-
-@dataclass(frozen=True, slots=True)
-class Atom:
-    """A matrix expression indexed: ``expr[idx]`` (idx follows ``expr.shape.dims``)."""
-
-    expr: Expr
-    idx: tuple[Index, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Delta:
-    """Kronecker delta ``δ[a,b]``: 1 where a = b, else 0."""
-
-    a: Index
-    b: Index
-
-
-Factor = Atom | Delta
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """``coeff`` times the product of ``factors``, summed over indices not free."""
-
-    coeff: float
-    factors: tuple[Factor, ...]
-
-    def times(self, c: float, *factors: Factor) -> Term:
-        return Term(self.coeff * c, self.factors + factors)
-
-
-@dataclass(frozen=True, slots=True)
-class Tensor:
-    """Sum of terms with free indices ``free`` (in the order of the result's axes)."""
-
-    free: tuple[Index, ...]
-    terms: tuple[Term, ...]
+from matcal.core.shapes import Shape
+from matcal.core.terms import (  # noqa: F401 - the engine's names for the one term type
+    Atom, Delta, Factor, Index, Tensor, Term, fresh, fresh_for, indices_of,
+)
 
 
 def atom(expr: Expr, idx: tuple[Index, ...]) -> Term:
@@ -92,10 +28,6 @@ def atom(expr: Expr, idx: tuple[Index, ...]) -> Term:
     if isinstance(rest, Number) and rest.value == 1:
         return Term(c, ())
     return Term(c, (Atom(rest, idx),))
-
-
-def indices_of(f: Factor) -> tuple[Index, ...]:
-    return f.idx if isinstance(f, Atom) else (f.a, f.b)
 
 
 def _rename(f: Factor, old: Index, new: Index) -> Factor:
