@@ -32,23 +32,15 @@ from matcal.printing.base import MUL, POSTFIX, format_number, signed_sum
 from matcal.printing.latex import LatexPrinter, split_name, symbol
 from matcal.printing.text import TextPrinter
 
-Factor = tuple[Expr, tuple[Index, ...]]
-
 LETTERS = "ijklmnpqrstuvwabcdefgh"
 """Index names, in the order they are handed out (Traa's i, j, k, l, m, n first)."""
 
 
 @dataclass(frozen=True, slots=True)
-class FormTerm:
-    """``coeff`` times the product of ``factors``, each (expression, indices)."""
-
-    coeff: float
-    factors: tuple[Factor, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class IndexForm:
-    """A sum of terms in index notation with free indices ``free`` (the result's axes).
+    """A sum of terms in index notation with free indices ``free`` (the result's axes); the
+    terms are the one term type (:mod:`matcal.core.terms`), their factors Atoms — a δ is the
+    identity on its two indices, so every factor unpacks as (expression, indices).
 
     ``preferred`` maps indices to the names they should be shown with (pairs, so the form
     stays hashable); see the module docstring for how names are settled. ``sums`` are the
@@ -56,7 +48,7 @@ class IndexForm:
     """
 
     free: tuple[Index, ...]
-    terms: tuple[FormTerm, ...]
+    terms: tuple[Term, ...]
     preferred: tuple[tuple[Index, str], ...] = ()
     sums: tuple[tuple[str, Dim], ...] = ()
 
@@ -75,16 +67,12 @@ def from_tensor(t: Tensor, preferred: dict[Index, str]) -> IndexForm:
     >>> str(form), to_tensor(form) == t
     ('2*Σ_j A[i,j]*δ[j,i]', True)
     """
-    terms = tuple(
-        FormTerm(term.coeff, tuple(_factor(f) for f in term.factors)) for term in t.terms
-    )
+    terms = tuple(Term(term.coeff, tuple(_factor(f) for f in term.factors)) for term in t.terms)
     return IndexForm(t.free, terms, tuple(preferred.items()))
 
 
-def _factor(f: Atom | Delta) -> Factor:
-    if isinstance(f, Delta):
-        return Identity(f.a.dim), (f.a, f.b)
-    return f.expr, f.idx
+def _factor(f: Atom | Delta) -> Atom:
+    return Atom(Identity(f.a.dim), (f.a, f.b)) if isinstance(f, Delta) else f
 
 
 def to_tensor(form: IndexForm) -> Tensor:
@@ -109,7 +97,7 @@ def labels(form: IndexForm) -> tuple[dict[Index, str], list[dict[Index, str]]]:
     >>> from matcal.core.shapes import Dim, Shape
     >>> m = Dim("m"); a, b = fresh(m), fresh(m)
     >>> A = Var("A", Shape(m, m))
-    >>> form = IndexForm((), (FormTerm(1.0, ((A, (a, b)),)),), ((b, "i"),))
+    >>> form = IndexForm((), (Term(1.0, (Atom(A, (a, b)),)),), ((b, "i"),))
     >>> labels(form)[1][0][b], labels(form)[1][0][a]
     ('i', 'j')
     """
@@ -148,7 +136,7 @@ def _names():
         yield f"i{n}"
 
 
-def _summed(term: FormTerm, free: tuple[Index, ...], names: dict[Index, str]) -> list[Index]:
+def _summed(term: Term, free: tuple[Index, ...], names: dict[Index, str]) -> list[Index]:
     """The indices summed in ``term``, in the order of their names (Σ_i Σ_j Σ_k, as Traa)."""
     out = list(dict.fromkeys(i for _, ix in term.factors for i in ix if i not in free))
     order = {n: k for k, n in enumerate(_names_list())}
@@ -172,7 +160,7 @@ def form_text(form: IndexForm) -> str:
     >>> from matcal.core.shapes import Dim, Shape
     >>> m = Dim("m"); i, j = fresh(m), fresh(m)
     >>> A, B = Var("A", Shape(m, m)), Var("B", Shape(m, m))
-    >>> form_text(IndexForm((), (FormTerm(-1.0, ((A, (i, j)), (B, (j, i)))),)))
+    >>> form_text(IndexForm((), (Term(-1.0, (Atom(A, (i, j)), Atom(B, (j, i)))),)))
     '-Σ_i Σ_j A[i,j]*B[j,i]'
     """
     _, names = labels(form)
@@ -242,7 +230,7 @@ def form_latex(form: IndexForm) -> str:
     >>> from matcal.core.shapes import Dim, Shape
     >>> m = Dim("m"); i, j = fresh(m), fresh(m)
     >>> A, B = Var("A", Shape(m, m)), Var("B", Shape(m, m))
-    >>> print(form_latex(IndexForm((j,), (FormTerm(1.0, ((A, (i, j)), (B, (i, i)))),))))
+    >>> print(form_latex(IndexForm((j,), (Term(1.0, (Atom(A, (i, j)), Atom(B, (i, i)))),))))
     \sum_{j} A_{ji} B_{jj}
     """
     _, names = labels(form)

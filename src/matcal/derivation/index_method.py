@@ -35,7 +35,7 @@ import re
 from matcal.core.build import add, mul, number, transpose
 from matcal.derivation.differential_method import final_rule
 from matcal.derivation.index_form import (
-    LETTERS, FormTerm, IndexForm, from_tensor, labels, to_tensor,
+    LETTERS, IndexForm, from_tensor, labels, to_tensor,
 )
 from matcal.derivation.steps import Step
 from matcal.engine.differentiate import RULES as INDEX_RULES
@@ -153,7 +153,7 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
         for rule, group in itertools.groupby(reduction_steps(term, free), key=lambda s: s[0]):
             items = list(group)[-1][2]
             new_terms = list(current.terms)
-            new_terms[n] = FormTerm(term.coeff, tuple(items))
+            new_terms[n] = Term(term.coeff, tuple(Atom(*item) for item in items))
             form = names.form(free, new_terms)
             steps.append(Step(rule, current, form, REDUCTIONS.get(rule, rule), "partial"))
             current = form
@@ -164,7 +164,7 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
                   for n in walk(read)) and read != body_final
     text = _read_off_text(current, var, flipped)
     if names.sums and read is not None:
-        per_index = names.form(free, [FormTerm(1.0, ((read, free),))])
+        per_index = names.form(free, [Term(1.0, (Atom(read, free),))])
         steps.append(Step("read_off", current, per_index, text + _sum_text(_FIXED_TEXT, names.sums),
                           "partial"))
         current, read = per_index, _resum(read, names.sums)
@@ -178,10 +178,9 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
     return steps
 
 
-def _start(expr: Expr) -> FormTerm:
+def _start(expr: Expr) -> Term:
     """f as one term: its numeric coefficient, and f itself with no indices."""
-    a = atom(expr, ())
-    return FormTerm(a.coeff, tuple((f.expr, f.idx) for f in a.factors))
+    return atom(expr, ())
 
 
 def _in_indices(expr: Expr, var: Var, names: _Names, before: Expr | IndexForm) -> list[Step]:
@@ -294,14 +293,14 @@ def _einsum_term(e: Einsum, term, ix) -> Alternative:
     return term.coeff * c, pairs
 
 
-def _expand(term: FormTerm, rule: str, var: Var) -> list[FormTerm]:
+def _expand(term: Term, rule: str, var: Var) -> list[Term]:
     """``term`` with ``rule`` applied to every factor it fits (sums multiply out)."""
     options: list[Alternative] = [(term.coeff, [])]
     for e, ix in term.factors:
         found = _expansion(e, ix, var)
         alternatives = found[1] if found is not None and found[0] == rule else [(1.0, [(e, ix)])]
         options = [(c * a, fs + gs) for c, fs in options for a, gs in alternatives]
-    return [FormTerm(c, tuple(fs)) for c, fs in options]
+    return [Term(c, tuple(Atom(e, ix) for e, ix in fs)) for c, fs in options]
 
 
 # ---------------------------------------------------------------- differentiation
