@@ -35,17 +35,15 @@ from matcal.derivation.differentials import Context, Differential, by_index, rep
 from matcal.derivation.index_form import IndexForm
 from matcal.derivation.steps import Shown, Step
 from matcal.core.errors import MatcalError
-from matcal.tensor.terms import Tensor
+from matcal.tensor.terms import Atom, Tensor
 from matcal.core.nodes import Expr, Identity, Var, variables, walk
-from matcal.numeric.evaluate import Evaluator, bind_values, evaluate_expr
+from matcal.numeric.evaluate import Evaluator, bind_values, einsum_value, evaluate_expr
 
 TOLERANCE = 1e-8
 """Largest relative error of an exact check (equal values)."""
 
 DIFFERENCES_TOLERANCE = 1e-6
 """Largest relative error of a check against central differences."""
-
-_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class Checker:
@@ -93,7 +91,7 @@ class Checker:
         """The value of an expression (dX = V; d(U) = dU along V) or of an index form;
         ``env`` gives the values of the indices of enclosing sums."""
         if isinstance(shown, IndexForm):
-            terms = [(t.coeff, t.factors) for t in shown.terms]
+            terms = shown.terms
             dims = [range(self.sizes[d]) for _, d in shown.sums]
             total: Any = 0.0
             for at in itertools.product(*dims):
@@ -111,32 +109,16 @@ class Checker:
         return float(out) if np.ndim(out) == 0 else np.asarray(out)
 
     def tensor_value(self, free, terms, env: dict[str, int] | None = None) -> Any:
-        """Σ over terms of coeff · einsum of the factors, laid out along ``free``; ``env``
-        as for :meth:`value`."""
-        letters: dict = {}
+        """Σ over terms of coeff · einsum of the factors, laid out along ``free``
+        (:func:`matcal.numeric.evaluate.einsum_value`); ``env`` as for :meth:`value`."""
 
-        def sub(ix) -> str:
-            return "".join(letters.setdefault(i, _LETTERS[len(letters)]) for i in ix)
+        def factor(f: Atom) -> Any:
+            if isinstance(f.expr, Identity) and f.idx:
+                return np.eye(self.sizes[f.idx[0].dim])
+            return self.value(f.expr, env)
 
-        target = sub(free)
-        total = np.zeros(tuple(self.sizes[i.dim] for i in free))
-        for coeff, factors in terms:
-            scale, operands, subs = coeff, [], []
-            for e, ix in factors:
-                if not ix:
-                    scale = scale * self.value(e, env)
-                    continue
-                arr = np.eye(self.sizes[ix[0].dim]) if isinstance(e, Identity) \
-                    else np.asarray(self.value(e, env), dtype=float)
-                operands.append(arr)
-                subs.append(sub(ix))
-            for i in free:
-                if not any(i in ix for _, ix in factors):
-                    operands.append(np.ones(self.sizes[i.dim]))
-                    subs.append(sub((i,)))
-            part = np.einsum(",".join(subs) + "->" + target, *operands, optimize=True) \
-                if operands else 1.0
-            total = total + scale * part
+        total = einsum_value(free, tuple(self.sizes[i.dim] for i in free), terms, factor,
+                             lambda i: self.sizes[i.dim])
         return float(total) if np.ndim(total) == 0 else total
 
     def contract(self, value: Any, lead: int = 0) -> Any:

@@ -23,9 +23,9 @@ from typing import Any, Iterator
 import numpy as np
 
 from matcal.numeric.gradcheck import inverted
-from matcal.tensor.terms import Atom, Delta, Index, Tensor, indices_of
+from matcal.tensor.terms import Atom, Tensor, indices_of
 from matcal.core.nodes import Expr, Var, walk
-from matcal.numeric.evaluate import Evaluator
+from matcal.numeric.evaluate import Evaluator, einsum_value
 from matcal.core import rewrites
 from matcal.core.rewrites import dim_resolver, observing
 from matcal.core.shapes import Dim
@@ -163,38 +163,10 @@ def _value(x, values, sizes):
 
 
 def tensor_value(t: Tensor, ev: Evaluator, sizes) -> np.ndarray:
-    """The value of an index-notation tensor, laid out along ``t.free``: each term is an
-    einsum of its factors (a δ is the identity), summed over the indices not free."""
-    letters: dict[Index, str] = {}
-
-    def sub(ix) -> str:
-        return "".join(letters.setdefault(i, chr(ord("a") + len(letters))) for i in ix)
-
-    out_sub = sub(t.free)
-    shape = tuple(sizes[i.dim] for i in t.free)
-    total = np.zeros(shape)
-    for term in t.terms:
-        operands, subs = [], []
-        scale = term.coeff
-        for f in term.factors:
-            if isinstance(f, Delta):
-                operands.append(np.eye(sizes[f.a.dim]))
-                subs.append(sub((f.a, f.b)))
-            elif f.idx:
-                operands.append(np.asarray(ev(f.expr), dtype=float))
-                subs.append(sub(f.idx))
-            else:
-                scale = scale * float(ev(f.expr))
-        present = {i for ix in subs for i in ix}
-        for i in t.free:  # a free index no factor carries: the term is constant along it
-            if letters[i] not in present:
-                operands.append(np.ones(sizes[i.dim]))
-                subs.append(letters[i])
-        if operands:
-            total = total + scale * np.einsum(",".join(subs) + "->" + out_sub, *operands)
-        else:
-            total = total + scale
-    return total
+    """The value of an index-notation tensor, laid out along ``t.free``
+    (:func:`matcal.numeric.evaluate.einsum_value`)."""
+    return einsum_value(t.free, tuple(sizes[i.dim] for i in t.free), t.terms,
+                        lambda f: ev(f.expr), lambda i: sizes[i.dim])
 
 
 def _finite(v) -> bool:
