@@ -27,9 +27,8 @@ import itertools
 from typing import Mapping
 
 from matcal.engine.pipeline import derivative_of
-from matcal.core.build import (
-    add, mul, number, rebuild, split_coefficient, trace, transpose,
-)
+from matcal.core.build import add, mul, number, split_coefficient, trace, transpose
+from matcal.core.rebuild import rebuild
 from matcal.derivation.differentials import Context, Differential, replace, rule_for
 from matcal.derivation.steps import Step
 from matcal.tensor.terms import Tensor

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from matcal.core.build import (
-    add, diag_matrix, diag_vector, hadamard, inverse, mat_power, mul, neg, number,
-    power, rebuild, reciprocal, total, trace, transpose,
+    add, diag_matrix, diag_vector, hadamard, inverse, mat_power, mul, neg, number, power,
+    reciprocal, total, trace, transpose,
 )
+from matcal.core.rebuild import rebuild
 from matcal.engine.differentiate import derivative_tensor, names_in
 from matcal.core.functions import FUNCTIONS
 from matcal.tensor.terms import Atom, Tensor, simplify_tensor

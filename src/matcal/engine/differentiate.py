@@ -16,8 +16,9 @@ from functools import lru_cache
 from typing import Callable
 
 from matcal.core.build import (
-    add, hadamard, index_range, inverse, mat_power, mul, number, power, reciprocal, transpose,
+    add, hadamard, inverse, mat_power, mul, number, power, reciprocal, transpose,
 )
+from matcal.core.rebuild import index_range
 from matcal.core.functions import FUNCTIONS
 from matcal.core.errors import DerivativeError
 from matcal.tensor.terms import (

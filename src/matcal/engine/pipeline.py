@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from matcal.engine.differentiate import Parts, derivative_tensors
 from matcal.tensor.terms import Tensor, fresh_for
-from matcal.core.build import map_bottom_up, mul
+from matcal.core.build import mul
+from matcal.core.rebuild import map_bottom_up
 from matcal.simplify.sums import count_over
 from matcal.core.nodes import (
     Einsum, Expr, Identity, IndexSum, Ones, SumEntries, Trace, Var, variables, walk,
@@ -55,8 +56,9 @@ def printed_form(tensor: Tensor, e: Expr, var: Var, order: int,
 
 def sized_counts(result: Expr, sources: tuple[Var, ...]) -> Expr:
     """``result`` with each count of a dimension — ``tr(eye)``, ``tr(matrix(1))``,
-    ``sum(vector(1))``, which no value sizes once printed — written through a variable of ``sources`` that has that axis
-    (``sum(k, y[k]^0)``), so the printed text parses back to the same value."""
+    ``sum(vector(1))``, which no value sizes once printed — written through a variable of
+    ``sources`` that has that axis (``sum(k, y[k]^0)``), so the printed text parses back to
+    the same value."""
     taken = {n.index for n in walk(result) if isinstance(n, IndexSum)}
     for node in walk(result):  # the names of index notation, too
         if isinstance(node, Einsum):

@@ -24,9 +24,10 @@ from functools import lru_cache
 from typing import Callable
 
 from matcal.core.build import (
-    add, count_transposes, hadamard, is_symmetric, map_bottom_up, mul, number, numeric_value, power,
-    rebuild, split_coefficient, transpose,
+    add, count_transposes, hadamard, is_symmetric, mul, number, numeric_value, power,
+    split_coefficient, transpose,
 )
+from matcal.core.rebuild import map_bottom_up, rebuild
 from matcal.core.nodes import (
     Add, Apply, DiagVector, Expr, Hadamard, Identity, Inverse, MatMul, MatPower, Number, Power,
     Trace, Transpose,

@@ -22,6 +22,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from matcal.core import build as b
+from matcal.core.rebuild import map_bottom_up
 from matcal.core.errors import ConstantError, MatcalError, OptionsError, ParseError, ShapeError
 from matcal.syntax.calls import KNOWN_FUNCTIONS, CallSyntax
 from matcal.syntax.indices import IndexSyntax
@@ -263,7 +264,7 @@ class _Typer(CallSyntax, IndexSyntax):
             return node
 
         self.folded_away = tuple(fix(v) for v in folded)
-        return b.map_bottom_up(expr, fix)
+        return map_bottom_up(expr, fix)
 
     # ------------------------------------------------------------ errors
 
