@@ -19,7 +19,8 @@ from matcal.numeric.gradcheck import compare_with_differences, sample_values
 from matcal.core.errors import DerivativeError, MatcalError, OptionsError
 from matcal.core.nodes import Expr, Var, variables, walk
 from matcal.numeric.evaluate import evaluate_expr
-from matcal.syntax.parse import MAX_LENGTH, Parsed, check_types, default_kind, parse, parse_source
+from matcal.syntax.parse import MAX_LENGTH, Parsed, parse, parse_source
+from matcal.syntax.types import check_types, default_kind
 from matcal.printing import to_latex as _expr_to_latex
 from matcal.result import Derivative, derive
 from matcal.core.shapes import Dim, Shape, readable_names

@@ -37,7 +37,8 @@ from matcal.derivation.steps import Shown, Step
 from matcal.core.errors import MatcalError
 from matcal.tensor.terms import Atom, Tensor
 from matcal.core.nodes import Expr, Identity, Var, variables, walk
-from matcal.numeric.evaluate import Evaluator, bind_values, einsum_value, evaluate_expr
+from matcal.numeric.einsum import einsum_value
+from matcal.numeric.evaluate import Evaluator, bind_values, evaluate_expr
 
 TOLERANCE = 1e-8
 """Largest relative error of an exact check (equal values)."""

@@ -25,7 +25,8 @@ import numpy as np
 from matcal.numeric.gradcheck import inverted
 from matcal.tensor.terms import Atom, Tensor, indices_of
 from matcal.core.nodes import Expr, Var, walk
-from matcal.numeric.evaluate import Evaluator, einsum_value
+from matcal.numeric.einsum import einsum_value
+from matcal.numeric.evaluate import Evaluator
 from matcal.core import rewrites
 from matcal.core.rewrites import dim_resolver, observing
 from matcal.core.shapes import Dim
