@@ -1,6 +1,6 @@
 """One exact and one numerical test per differentiation rule (STYLE 2, 3 and 9).
 
-Every rule in :data:`matcal.engine.differentiate.RULES` has an exact symbolic test named after its
+Every rule in :data:`matcal.engine.rules.RULES` has an exact symbolic test named after its
 identity, whose docstring quotes the same line of math as the rule's docstring (checked by
 ``test_every_rule_has_an_exact_test_quoting_its_identity``) and the textbook source of the
 example (Matrix Cookbook, Petersen & Pedersen, 2012 edition, by equation number; the seed
@@ -23,7 +23,8 @@ import pytest
 import matcal
 from drawing import draw
 import matcal.core.nodes as nodes_module
-from matcal.engine.differentiate import RULES, Differentiator, derivative_tensor
+from matcal.engine.differentiate import derivative_tensor
+from matcal.engine.rules import RULES, Differentiator
 from matcal.core.functions import FUNCTIONS
 from matcal.tensor.terms import Delta, fresh_for
 from matcal.core.nodes import (

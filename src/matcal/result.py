@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from matcal.engine.pipeline import printed_form, tensors_of
-from matcal.engine.differentiate import Parts
+from matcal.engine.support import Parts
 from matcal.tensor.terms import Tensor
 from matcal.forms.kron import vec_form
 from matcal.core.nodes import Expr, Var, variables

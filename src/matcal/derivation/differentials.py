@@ -25,7 +25,8 @@ from matcal.core.build import (
     reciprocal, total, trace, transpose,
 )
 from matcal.core.rebuild import rebuild
-from matcal.engine.differentiate import derivative_tensor, names_in
+from matcal.engine.differentiate import derivative_tensor
+from matcal.engine.support import names_in
 from matcal.core.functions import FUNCTIONS
 from matcal.tensor.terms import Atom, Tensor, simplify_tensor
 from matcal.forms.matrix import tensor_to_matrix

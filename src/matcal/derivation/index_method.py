@@ -38,8 +38,9 @@ from matcal.derivation.index_form import (
     LETTERS, IndexForm, from_tensor, labels, to_tensor,
 )
 from matcal.derivation.steps import Step
-from matcal.engine.differentiate import RULES as INDEX_RULES
-from matcal.engine.differentiate import chain_indices, differentiate_tensor, names_in
+from matcal.engine.differentiate import differentiate_tensor
+from matcal.engine.rules import RULES as INDEX_RULES
+from matcal.engine.support import chain_indices, names_in
 from matcal.tensor.terms import Atom, Index, Term, atom, fresh, fresh_for, simplify_tensor
 from matcal.forms.matrix import reduction_steps, term_to_matrix
 from matcal.core.shapes import Dim

@@ -8,7 +8,8 @@ two axes and one exists, else in index notation. The public API and the derivati
 
 from __future__ import annotations
 
-from matcal.engine.differentiate import Parts, derivative_tensors
+from matcal.engine.differentiate import derivative_tensors
+from matcal.engine.support import Parts
 from matcal.tensor.terms import Tensor, fresh_for
 from matcal.core.build import mul
 from matcal.core.rebuild import map_bottom_up

@@ -1,0 +1,329 @@
+"""The rules of differentiation in index notation: one per node class, in the table ``RULES``.
+
+``RULES[cls](D, e, idx)`` returns the terms of ∂e[idx]/∂X[widx] — the derivative of the
+entries of ``e`` (indexed by ``idx``) with respect to the entries of the variable X (indexed by
+``D.widx``), as index-notation terms whose free indices are ``idx + widx``. The rules are the
+product and chain rules with Kronecker deltas (Traa's index method, seed 000 eq. 7–8;
+Laue et al., NeurIPS 2018); each cites its identity. :class:`Differentiator` applies them,
+recursively, within the budget of terms.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from matcal.core.build import (
+    add, hadamard, inverse, mat_power, mul, number, power, reciprocal, transpose,
+)
+from matcal.core.rebuild import index_range
+from matcal.core.functions import FUNCTIONS
+from matcal.core.errors import DerivativeError
+from matcal.engine.support import (
+    MAX_TERMS, Parts, chain_indices, names_in, own, too_large,
+)
+from matcal.tensor.terms import (
+    Atom, Delta, Index, Tensor, Term, atom, fresh, fresh_for, indices_of, simplify_tensor,
+)
+from matcal.simplify.sums import uses_index
+from matcal.simplify.engine import simplify
+from matcal.forms.matrix import tensor_to_matrix
+from matcal.core.nodes import (
+    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
+    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
+    Trace, Transpose, Var, Zero,
+)
+
+Rule = Callable[["Differentiator", Expr, tuple[Index, ...]], list[Term]]
+RULES: dict[type, Rule] = {}
+
+
+def rule(*classes: type):
+    def register(fn: Rule) -> Rule:
+        for cls in classes:
+            RULES[cls] = fn
+        return fn
+
+    return register
+
+
+class Differentiator:
+    """Differentiates with respect to ``wrt``, whose entries are indexed by ``widx``; records
+    the derivative of each node it differentiates in ``parts``, when given."""
+
+    def __init__(self, wrt: Var, widx: tuple[Index, ...], parts: Parts | None = None):
+        self.wrt = wrt
+        self.widx = widx
+        self.parts = parts
+
+    def d(self, e: Expr, idx: tuple[Index, ...]) -> list[Term]:
+        """Terms of ∂e[idx]/∂X[widx]; [] when ``e`` does not depend on X.
+
+        Raises:
+            DerivativeError: more than :data:`MAX_TERMS` terms (the result would be too large
+                to print, evaluate or read).
+        """
+        if self.wrt.name not in names_in(e):
+            return []
+        terms = RULES[type(e)](self, e, idx)
+        if len(terms) > MAX_TERMS:
+            raise too_large(len(terms))
+        if self.parts is not None and e not in self.parts:
+            self.parts[e] = Tensor(idx + self.widx, tuple(terms))
+        return terms
+
+    def chain(self, leads: list[tuple[Expr, tuple[Index, ...]]], child: Expr,
+              cidx: tuple[Index, ...], sign: float = 1.0) -> list[Term]:
+        """Chain rule: (Π leads) · ∂child[cidx]/∂X."""
+        head = Term(sign, ())
+        for expr, ix in leads:
+            a = atom(expr, ix)
+            head = head.times(a.coeff, *a.factors)
+        return [head.times(t.coeff, *t.factors) for t in self.d(child, cidx)]
+
+    def product(self, exprs: tuple[Expr, ...], idxs: list[tuple[Index, ...]]) -> list[Term]:
+        """Product rule over factors ``exprs[k][idxs[k]]``: Σ_k (∂ factor k) · others."""
+        atoms = [atom(f, ix) for f, ix in zip(exprs, idxs)]
+        out = []
+        for p, (f, ix) in enumerate(zip(exprs, idxs)):
+            for dt in self.d(f, ix):
+                term = Term(dt.coeff, ())
+                for q, a in enumerate(atoms):
+                    term = term.times(*(
+                        (1.0, *dt.factors) if q == p else (a.coeff, *a.factors)
+                    ))
+                out.append(term)
+        return out
+
+
+# ---------------------------------------------------------------- rules
+
+
+@rule(Var)
+def _var(D: Differentiator, e: Var, idx):
+    """∂X_ij/∂X_ab = δ_ia δ_jb (Traa eq. 8). Symmetric X: (δ_ia δ_jb + δ_ib δ_ja)/2, so the
+    gradient is sym(G) = (G + Gᵀ)/2 (Srinivasan & Panda, arXiv:1911.06491)."""
+    if e.symmetric:
+        (i, j), (a, b) = idx, D.widx
+        return [Term(0.5, (Delta(i, a), Delta(j, b))), Term(0.5, (Delta(i, b), Delta(j, a)))]
+    return [Term(1.0, tuple(Delta(i, a) for i, a in zip(idx, D.widx)))]
+
+
+@rule(Number, Identity, Ones, Zero)
+def _constant(D: Differentiator, e: Expr, idx):
+    """dC = 0 for a constant C (Ang eq. 1)."""
+    return []
+
+
+@rule(Add)
+def _add(D: Differentiator, e: Add, idx):
+    """d(X + Y) = dX + dY."""
+    return [t for term in e.terms for t in D.d(term, idx)]
+
+
+@rule(MatMul)
+def _matmul(D: Differentiator, e: MatMul, idx):
+    """d(XY) = (dX)Y + X(dY) (Ang eq. 2; Matrix Cookbook eq. 37), in indices via Traa eq. 4."""
+    return D.product(e.factors, chain_indices(e.factors, idx))
+
+
+@rule(Hadamard)
+def _hadamard(D: Differentiator, e: Hadamard, idx):
+    """d(X ⊙ Y) = dX ⊙ Y + X ⊙ dY (Matrix Cookbook eq. 38)."""
+    return D.product(e.factors, [own(f, idx) for f in e.factors])
+
+
+@rule(Power)
+def _power(D: Differentiator, e: Power, idx):
+    """d(X.^p) = p X.^(p-1) ⊙ dX + X.^p ⊙ log(X) ⊙ dp, entry-wise."""
+    base, p = e.base, e.exponent
+    lead = hadamard(p, power(base, add(p, number(-1))))  # p - 1 (times ones for a matrix p)
+    terms = D.chain([(lead, own(lead, idx))], base, own(base, idx))
+    if D.wrt.name in names_in(p):
+        grow = hadamard(e, Apply("log", base))
+        terms += D.chain([(grow, own(grow, idx))], p, own(p, idx))
+    return terms
+
+
+@rule(MatPower)
+def _mat_power(D: Differentiator, e: MatPower, idx):
+    """d(X^k) = Σ_m X^m (dX) X^(k-1-m); X^-k = (X⁻¹)^k (Matrix Cookbook eq. 91), m from 0
+    to k−1: k terms of three factors, the powers kept as powers (never k-fold products)."""
+    i, j = idx
+    unit = e.base if e.k > 0 else inverse(e.base)
+    n, sign = abs(e.k), 1 if e.k > 0 else -1
+    a, b = fresh_for(unit.shape)
+    out: list[Term] = []
+    for m in range(n):
+        leads = [(mat_power(e.base, sign * m), (i, a)),
+                 (mat_power(e.base, sign * (n - 1 - m)), (b, j))]
+        out += D.chain(leads, unit, (a, b))
+    return out
+
+
+@rule(Transpose)
+def _transpose(D: Differentiator, e: Transpose, idx):
+    """d(Xᵀ) = (dX)ᵀ (Ang eq. 3): [Xᵀ]_ij = X_ji."""
+    return D.d(e.arg, tuple(reversed(idx)))
+
+
+@rule(Trace)
+def _trace(D: Differentiator, e: Trace, idx):
+    """d tr X = tr dX (Ang eq. 4): tr X = Σ_ij X_ij δ_ij."""
+    i, j = fresh_for(e.arg.shape)
+    if isinstance(e.arg, MatPower):  # d tr(B^k) = k tr(B^(k-1) dB), by cyclicity (Cookbook eq. 89)
+        b = e.arg.base
+        return [t.times(float(e.arg.k)) for t in
+                D.chain([(mat_power(b, e.arg.k - 1), (j, i))], b, (i, j))]
+    return [t.times(1.0, Delta(i, j)) for t in D.d(e.arg, (i, j))]
+
+
+@rule(Det)
+def _det(D: Differentiator, e: Det, idx):
+    """d det X = det X · tr(X⁻¹ dX) (Jacobi's formula; Matrix Cookbook eq. 41)."""
+    k, l = fresh_for(e.arg.shape)
+    return D.chain([(e, ()), (inverse(e.arg), (l, k))], e.arg, (k, l))
+
+
+@rule(LogDet)
+def _logdet(D: Differentiator, e: LogDet, idx):
+    """d log det X = tr(X⁻¹ dX) (Matrix Cookbook eq. 43; Ang's log det example)."""
+    k, l = fresh_for(e.arg.shape)
+    return D.chain([(inverse(e.arg), (l, k))], e.arg, (k, l))
+
+
+@rule(Inverse)
+def _inverse(D: Differentiator, e: Inverse, idx):
+    """dX⁻¹ = −X⁻¹ (dX) X⁻¹ (Ang eq. 5; Matrix Cookbook eq. 40)."""
+    i, j = idx
+    k, l = fresh_for(e.arg.shape)
+    return D.chain([(e, (i, k)), (e, (l, j))], e.arg, (k, l), sign=-1.0)
+
+
+@rule(SumEntries)
+def _sum(D: Differentiator, e: SumEntries, idx):
+    """d sum(X) = sum(dX) = Σ_ij dX_ij."""
+    return D.d(e.arg, fresh_for(e.arg.shape))
+
+
+@rule(Norm1)
+def _norm1(D: Differentiator, e: Norm1, idx):
+    """d ‖X‖₁ = Σ_ij sign(X_ij) dX_ij (where no entry is 0)."""
+    ix = fresh_for(e.arg.shape)
+    return D.chain([(Apply("sign", e.arg), ix)], e.arg, ix)
+
+
+@rule(Norm2)
+def _norm2(D: Differentiator, e: Norm2, idx):
+    """d ‖X‖ = Σ_ij X_ij dX_ij / ‖X‖ (Frobenius; Matrix Cookbook eq. 131)."""
+    ix = fresh_for(e.arg.shape)
+    return D.chain([(e.arg, ix), (reciprocal(e), ())], e.arg, ix)
+
+
+@rule(DiagMatrix)
+def _diag_matrix(D: Differentiator, e: DiagMatrix, idx):
+    """[diag(x)]_ij = x_i δ_ij (Traa eq. 29)."""
+    i, j = idx
+    return [t.times(1.0, Delta(i, j)) for t in D.d(e.arg, (i,))]
+
+
+@rule(DiagVector)
+def _diag_vector(D: Differentiator, e: DiagVector, idx):
+    """[diag(X)]_i = Σ_j X_ij δ_ij."""
+    (i,) = idx
+    j = fresh(e.arg.shape.cols)
+    return [t.times(1.0, Delta(i, j)) for t in D.d(e.arg, (i, j))]
+
+
+@rule(Apply)
+def _apply(D: Differentiator, e: Apply, idx):
+    """d f(X) = f'(X) ⊙ dX for an element-wise f (its derivative from the function table)."""
+    lead = FUNCTIONS[e.func].derivative(e.arg)
+    if isinstance(lead, Zero):
+        return []
+    return D.chain([(lead, idx)], e.arg, idx)
+
+
+
+@rule(Einsum)
+def _einsum(D: Differentiator, e: Einsum, idx):
+    """∂/∂X of Σ_terms c Π_k F_k[idx_k] is the product rule over the factors of each term
+    (index notation: Laue et al., NeurIPS 2018)."""
+    out: list[Term] = []
+    for term in e.terms:
+        names = dict(zip(e.out, idx))
+        for f in term.factors:
+            for n, d in zip(f.idx, f.expr.shape.dims):
+                if n not in names:
+                    names[n] = fresh(d)
+        exprs = tuple(f.expr for f in term.factors)
+        idxs = [tuple(names[n] for n in f.idx) for f in term.factors]
+        out += [t.times(term.coeff) for t in D.product(exprs, idxs)]
+    return out
+
+
+@rule(Kron)
+def _kron(D: Differentiator, e: Kron, idx):
+    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB (Matrix Cookbook eq. 39) — its entries mix two indices into
+    one, which index notation here does not split yet, so it is refused with a clear error."""
+    raise DerivativeError(
+        f"cannot differentiate {e} yet: the derivative of a Kronecker product is not "
+        "supported; write the expression without kron"
+    )
+
+
+@rule(Select)
+def _select(D: Differentiator, e: Select, idx):
+    """B[k,:] = e_kᵀ B and B[:,k] = B e_k with e_k the k-th column of I, so
+    d(B[k,:]) = e_kᵀ dB (Traa eq. 43: ∂B_kn X_nm/∂X_nm = B_kn)."""
+    a = e.arg
+    def unit(k: str):
+        return Select(Identity(a.shape.rows if k == e.row else a.shape.cols), None, k)
+    if not a.shape.is_matrix:
+        return D.d(mul(transpose(unit(e.row)), a), idx)
+    left = [transpose(unit(e.row))] if e.row is not None else []
+    right = [unit(e.col)] if e.col is not None else []
+    return D.d(mul(*left, a, *right), idx)
+
+
+@rule(IndexSum)
+def _index_sum(D: Differentiator, e: IndexSum, idx):
+    """d Σ_k f_k = Σ_k d f_k (Traa eq. 43). In each term of d f_k only the factors that depend
+    on k stay under the sum — Σ_k (P_k Q) = (Σ_k P_k) Q — and they are read back to matrix
+    form on the indices they share with the rest, so the sum stays a vector or a matrix
+    however many axes the whole derivative has."""
+    t = simplify_tensor(Tensor(idx + D.widx, tuple(D.d(e.body, idx))))
+    return [_sum_term(e, term, t.free) for term in t.terms]
+
+
+def _sum_term(e: IndexSum, term: Term, free: tuple[Index, ...]) -> Term:
+    """Σ_k of one term: (Σ_k of its factors that depend on k) times the others. Factors that
+    share a summed index with those under the sum join them until what is under the sum
+    meets the rest on at most two indices and has a matrix form."""
+    def depends(f) -> bool:
+        return isinstance(f, Atom) and uses_index(f.expr, e.index)
+
+    inner = [f for f in term.factors if depends(f)]
+    rest = [f for f in term.factors if not depends(f)]
+    if not inner:  # Σ_k c = c·(the range of k)
+        return Term(term.coeff, tuple(rest) + (Atom(index_range(e), ()),))
+    while True:
+        outside = set(free) | {i for f in rest for i in indices_of(f)}
+        shared: list[Index] = []
+        for f in inner:
+            shared += [i for i in indices_of(f) if i in outside and i not in shared]
+        body = None
+        if len(shared) <= 2:
+            body = tensor_to_matrix(Tensor(tuple(shared), (Term(1.0, tuple(inner)),)))
+        if body is not None:
+            break
+        summed = {i for f in inner for i in indices_of(f)} - set(free)
+        joining = [f for f in rest if summed & set(indices_of(f))]
+        if not joining:
+            raise DerivativeError(
+                f"cannot differentiate {e}: under the sum, the derivative has no matrix form "
+                "(it mixes more than two axes); write the sum without selections where you can"
+            )
+        inner += joining
+        rest = [f for f in rest if f not in joining]
+    summed_expr = simplify(IndexSum(e.index, e.dim, simplify(body[0])))
+    return Term(term.coeff, tuple(rest) + (Atom(summed_expr, tuple(shared)),))
