@@ -83,3 +83,28 @@ def test_sum_over_selection_pairs():
     assert str(simplify(matcal.parse("sum(k, A[:,k]*B[k,:])"))) == "A*B"
     assert str(simplify(matcal.parse("sum(k, x[k]*y[k])"))) == "x'*y"
     assert str(simplify(matcal.parse("sum(k, x[k]*A[:,k])"))) == "A*x"
+
+
+@pytest.mark.parametrize("text", [
+    "2*A'*(A*x - b)", "A'*C*X'*B' + B'*X'*A'*C", "-2*X*inv(X'*X)", "x'*(y*z')*w",
+    "V./(A*X*B)", "a/d - 1/c", "(A + B)'", "tr(X^3)", "sum(k, B[k,:]*x)", "-x.^-2",
+    "kron(B', A)", "0.5*(X + X')", "-(a + d)*c", "vector(1)'*x", "diag(exp(A*x))*A",
+])
+def test_cost_counts_the_symbols_the_expression_is_written_with(text):
+    """"Shorter" is a cost on the tree (simplify.cost), which counts what the text printer
+    writes: the simplifier compares costs without printing anything."""
+    from matcal.printing.text import token_count
+    from matcal.simplify.cost import cost
+    e = matcal.parse(text, {"b": "vector", "c": "scalar"})
+    assert cost(e) == token_count(str(e))
+
+
+def test_simplify_does_not_print():
+    """The algebra does not depend on a printer: no simplify module imports matcal.printing."""
+    import ast
+    from pathlib import Path
+    folder = Path(matcal.__file__).parent / "simplify"
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("matcal.printing"), (path.name, node.module)

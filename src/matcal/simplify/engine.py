@@ -8,7 +8,8 @@ the algebra a careful person does by hand, each under the name the explanations 
   :func:`normal_form`;
 - ``merge_powers``: a*a^-1 → 1 among scalar factors, X.*X → X.^2 in Hadamard products;
 - ``cancel_inverse``: P*inv(P) → I and inv(P)*P → I between neighbours of a matrix chain;
-- ``factor_common``: P*Q + R*Q → (P + R)*Q, when it is no longer (tokens of the printed text);
+- ``factor_common``: P*Q + R*Q → (P + R)*Q, when it costs no more
+  (:func:`~matcal.simplify.cost.cost`, on the tree);
 - ``common_coefficient``: 2*A + 2*B → 2*(A + B), when shorter;
 - ``diag_orientation`` / ``trace_orientation``: diag(Pᵀ) = diag(P), tr(Pᵀ) = tr(P) — the form
   with fewer transposes.
@@ -34,20 +35,16 @@ from matcal.core.nodes import (
 )
 from matcal.simplify.sums import sum_over_selection
 from matcal.core.rewrites import fired
-from matcal.printing.text import to_text, token_count
+from matcal.simplify.cost import cost
 
 Rule = Callable[[Expr], Expr | None]
-
-
-def _length(e: Expr) -> int:
-    return token_count(to_text(e))
 
 
 def normal_form(e: Expr) -> Expr:
     """``e`` with every transpose pushed down to the leaves — (PQ)ᵀ = QᵀPᵀ, (P⁻¹)ᵀ = (Pᵀ)⁻¹,
     (P + Q)ᵀ = Pᵀ + Qᵀ (Matrix Cookbook §1.1), (P ⊙ Q)ᵀ = Pᵀ ⊙ Qᵀ — and what commutes in
-    a canonical order (by its text): the terms of sums, the factors of Hadamard products, the
-    scalar factors of products, and the two ways uᵀv = vᵀu of a scalar chain. Expressions
+    a canonical order (by its structure): the terms of sums, the factors of Hadamard products,
+    the scalar factors of products, and the two ways uᵀv = vᵀu of a scalar chain. Expressions
     with equal normal forms are equal, however they are written; it is a key to compare by,
     not to print.
 
@@ -68,10 +65,10 @@ def _normal(e: Expr, flip: bool) -> Expr:
     flip = flip and not (e.shape.is_scalar or is_symmetric(e))
     if isinstance(e, MatMul):
         if e.shape.is_scalar and not all(f.shape.is_scalar for f in e.factors):  # uᵀv = vᵀu
-            return min(_product(e.factors, False), _product(e.factors, True), key=_text_order)
+            return min(_product(e.factors, False), _product(e.factors, True), key=_structural_order)
         return _product(e.factors, flip)
     if isinstance(e, (Add, Hadamard)):
-        parts = sorted((_normal(c, flip) for c in e.children()), key=_text_order)
+        parts = sorted((_normal(c, flip) for c in e.children()), key=_structural_order)
         return add(*parts) if isinstance(e, Add) else hadamard(*parts)
     if isinstance(e, (Power, Apply, Inverse, MatPower)):  # the transpose goes inside
         return rebuild(e, tuple(_normal(c, flip) for c in e.children()))
@@ -81,13 +78,15 @@ def _normal(e: Expr, flip: bool) -> Expr:
 
 def _product(factors: tuple[Expr, ...], flip: bool) -> Expr:
     """The normal form of a product (of its transpose when ``flip``): scalars in order."""
-    scalars = sorted((_normal(f, False) for f in factors if f.shape.is_scalar), key=_text_order)
+    scalars = sorted((_normal(f, False) for f in factors if f.shape.is_scalar),
+                     key=_structural_order)
     chain = [_normal(f, flip) for f in factors if not f.shape.is_scalar]
     return mul(*scalars, *(reversed(chain) if flip else chain))
 
 
-def _text_order(e: Expr) -> tuple[str, str]:
-    return to_text(e), repr(e)
+def _structural_order(e: Expr) -> str:
+    """A total order on expressions, from their structure alone (not from any printed form)."""
+    return repr(e)
 
 
 def collect_like_terms(e: Expr) -> Expr | None:
@@ -105,7 +104,7 @@ def collect_like_terms(e: Expr) -> Expr | None:
             order.append(key)
             total[key] = 0.0
         total[key] += c * c_normal
-        if key not in shown or _length(rest) < _length(shown[key][1]):
+        if key not in shown or cost(rest) < cost(shown[key][1]):
             shown[key] = (c_normal, rest)
     if len(order) == len(e.terms):
         return None
@@ -194,7 +193,7 @@ def factor_common(e: Expr) -> Expr | None:
             if merged is None:
                 continue
             candidate = add(*terms[:i], merged, *terms[i + 1 : j], *terms[j + 1 :])
-            if _length(candidate) <= _length(e):
+            if cost(candidate) <= cost(e):
                 return candidate
     return None
 
@@ -240,7 +239,7 @@ def common_coefficient(e: Expr) -> Expr | None:
         parts.reverse()
     inner = add(*(mul(number(p[0] / (sign * c)), p[1]) for p in parts))
     candidate = mul(number(sign * c), inner)
-    shorter = _length(candidate) < _length(e) or pair and _length(candidate) == _length(e)
+    shorter = cost(candidate) < cost(e) or pair and cost(candidate) == cost(e)
     return candidate if shorter else None
 
 
