@@ -24,7 +24,7 @@ import matcal
 from drawing import draw
 import matcal.core.nodes as nodes_module
 from matcal.engine.differentiate import derivative_tensor
-from matcal.engine.rules import RULES, Differentiator
+from matcal.engine.rules import IDENTITIES, RULES, Differentiator
 from matcal.core.functions import FUNCTIONS
 from matcal.tensor.terms import Delta, fresh_for
 from matcal.core.nodes import (
@@ -124,6 +124,14 @@ def test_rule_tables_have_no_stray_entries():
     """RULES and EVAL are keyed by node classes only, all of them in ALL_NODES."""
     assert set(RULES) == set(ALL_NODES)
     assert set(EVAL) == set(ALL_NODES)
+
+
+def test_every_rule_registers_the_identity_it_applies():
+    """The identity a derivation quotes for a rule is the one the rule registered (never read
+    back from its docstring), and the docstring states it too."""
+    assert set(IDENTITIES) == set(RULES)
+    for cls, identity in IDENTITIES.items():
+        assert identity.split(" (")[0] in " ".join(inspect.getdoc(RULES[cls]).split()), cls
 
 
 def test_every_rule_has_an_exact_test_quoting_its_identity():

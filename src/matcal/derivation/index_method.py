@@ -30,7 +30,6 @@ linearity, ∂/∂X Σ_k f_k = Σ_k ∂f_k/∂X.
 from __future__ import annotations
 
 import itertools
-import re
 
 from matcal.core.build import add, mul, number, transpose
 from matcal.derivation.differential_method import final_rule
@@ -39,7 +38,7 @@ from matcal.derivation.index_form import (
 )
 from matcal.derivation.steps import Step
 from matcal.engine.differentiate import differentiate_tensor
-from matcal.engine.rules import RULES as INDEX_RULES
+from matcal.engine.rules import IDENTITIES as INDEX_IDENTITIES
 from matcal.engine.support import chain_indices, names_in
 from matcal.tensor.terms import Atom, Index, Term, atom, fresh, fresh_for, simplify_tensor
 from matcal.forms.matrix import reduction_steps, term_to_matrix
@@ -319,10 +318,8 @@ def _differentiation(f_form: IndexForm, var: Var) -> tuple[str, str]:
 
 
 def _identity(cls: type) -> str:
-    """The identity an engine rule states: its docstring's first sentence."""
-    doc = " ".join((INDEX_RULES[cls].__doc__ or cls.__name__).split()) if cls in INDEX_RULES \
-        else cls.__name__
-    return re.split(r"\.\s+(?=[A-Z])|:\s", doc, maxsplit=1)[0].rstrip(".")
+    """The identity the engine's rule for ``cls`` applies, as the rule registered it."""
+    return INDEX_IDENTITIES.get(cls, cls.__name__)
 
 
 # ---------------------------------------------------------------- back to matrix notation

@@ -37,10 +37,17 @@ Rule = Callable[["Differentiator", Expr, tuple[Index, ...]], list[Term]]
 RULES: dict[type, Rule] = {}
 
 
-def rule(*classes: type):
+IDENTITIES: dict[type, str] = {}
+"""Node class → the identity its rule applies, with its source (what a derivation step
+quotes)."""
+
+
+def rule(*classes: type, identity: str):
+    """Register ``fn`` as the rule of ``classes``, applying ``identity``."""
     def register(fn: Rule) -> Rule:
         for cls in classes:
             RULES[cls] = fn
+            IDENTITIES[cls] = identity
         return fn
 
     return register
@@ -98,7 +105,7 @@ class Differentiator:
 # ---------------------------------------------------------------- rules
 
 
-@rule(Var)
+@rule(Var, identity="∂X_ij/∂X_ab = δ_ia δ_jb (Traa eq. 8)")
 def _var(D: Differentiator, e: Var, idx):
     """∂X_ij/∂X_ab = δ_ia δ_jb (Traa eq. 8). Symmetric X: (δ_ia δ_jb + δ_ib δ_ja)/2, so the
     gradient is sym(G) = (G + Gᵀ)/2 (Srinivasan & Panda, arXiv:1911.06491)."""
@@ -108,31 +115,33 @@ def _var(D: Differentiator, e: Var, idx):
     return [Term(1.0, tuple(Delta(i, a) for i, a in zip(idx, D.widx)))]
 
 
-@rule(Number, Identity, Ones, Zero)
+@rule(Number, Identity, Ones, Zero, identity="dC = 0 for a constant C (Ang eq. 1)")
 def _constant(D: Differentiator, e: Expr, idx):
     """dC = 0 for a constant C (Ang eq. 1)."""
     return []
 
 
-@rule(Add)
+@rule(Add, identity="d(X + Y) = dX + dY")
 def _add(D: Differentiator, e: Add, idx):
     """d(X + Y) = dX + dY."""
     return [t for term in e.terms for t in D.d(term, idx)]
 
 
-@rule(MatMul)
+@rule(MatMul, identity=(
+    "d(XY) = (dX)Y + X(dY) (Ang eq. 2; Matrix Cookbook eq. 37), in indices via Traa "
+    "eq. 4"))
 def _matmul(D: Differentiator, e: MatMul, idx):
     """d(XY) = (dX)Y + X(dY) (Ang eq. 2; Matrix Cookbook eq. 37), in indices via Traa eq. 4."""
     return D.product(e.factors, chain_indices(e.factors, idx))
 
 
-@rule(Hadamard)
+@rule(Hadamard, identity="d(X ⊙ Y) = dX ⊙ Y + X ⊙ dY (Matrix Cookbook eq. 38)")
 def _hadamard(D: Differentiator, e: Hadamard, idx):
     """d(X ⊙ Y) = dX ⊙ Y + X ⊙ dY (Matrix Cookbook eq. 38)."""
     return D.product(e.factors, [own(f, idx) for f in e.factors])
 
 
-@rule(Power)
+@rule(Power, identity="d(X.^p) = p X.^(p-1) ⊙ dX + X.^p ⊙ log(X) ⊙ dp, entry-wise")
 def _power(D: Differentiator, e: Power, idx):
     """d(X.^p) = p X.^(p-1) ⊙ dX + X.^p ⊙ log(X) ⊙ dp, entry-wise."""
     base, p = e.base, e.exponent
@@ -144,7 +153,9 @@ def _power(D: Differentiator, e: Power, idx):
     return terms
 
 
-@rule(MatPower)
+@rule(MatPower, identity=(
+    "d(X^k) = Σ_m X^m (dX) X^(k-1-m); X^-k = (X⁻¹)^k (Matrix Cookbook eq. 91), m from "
+    "0 to k−1"))
 def _mat_power(D: Differentiator, e: MatPower, idx):
     """d(X^k) = Σ_m X^m (dX) X^(k-1-m); X^-k = (X⁻¹)^k (Matrix Cookbook eq. 91), m from 0
     to k−1: k terms of three factors, the powers kept as powers (never k-fold products)."""
@@ -160,13 +171,13 @@ def _mat_power(D: Differentiator, e: MatPower, idx):
     return out
 
 
-@rule(Transpose)
+@rule(Transpose, identity="d(Xᵀ) = (dX)ᵀ (Ang eq. 3)")
 def _transpose(D: Differentiator, e: Transpose, idx):
     """d(Xᵀ) = (dX)ᵀ (Ang eq. 3): [Xᵀ]_ij = X_ji."""
     return D.d(e.arg, tuple(reversed(idx)))
 
 
-@rule(Trace)
+@rule(Trace, identity="d tr X = tr dX (Ang eq. 4)")
 def _trace(D: Differentiator, e: Trace, idx):
     """d tr X = tr dX (Ang eq. 4): tr X = Σ_ij X_ij δ_ij."""
     i, j = fresh_for(e.arg.shape)
@@ -177,21 +188,21 @@ def _trace(D: Differentiator, e: Trace, idx):
     return [t.times(1.0, Delta(i, j)) for t in D.d(e.arg, (i, j))]
 
 
-@rule(Det)
+@rule(Det, identity="d det X = det X · tr(X⁻¹ dX) (Jacobi's formula; Matrix Cookbook eq. 41)")
 def _det(D: Differentiator, e: Det, idx):
     """d det X = det X · tr(X⁻¹ dX) (Jacobi's formula; Matrix Cookbook eq. 41)."""
     k, l = fresh_for(e.arg.shape)
     return D.chain([(e, ()), (inverse(e.arg), (l, k))], e.arg, (k, l))
 
 
-@rule(LogDet)
+@rule(LogDet, identity="d log det X = tr(X⁻¹ dX) (Matrix Cookbook eq. 43; Ang's log det example)")
 def _logdet(D: Differentiator, e: LogDet, idx):
     """d log det X = tr(X⁻¹ dX) (Matrix Cookbook eq. 43; Ang's log det example)."""
     k, l = fresh_for(e.arg.shape)
     return D.chain([(inverse(e.arg), (l, k))], e.arg, (k, l))
 
 
-@rule(Inverse)
+@rule(Inverse, identity="dX⁻¹ = −X⁻¹ (dX) X⁻¹ (Ang eq. 5; Matrix Cookbook eq. 40)")
 def _inverse(D: Differentiator, e: Inverse, idx):
     """dX⁻¹ = −X⁻¹ (dX) X⁻¹ (Ang eq. 5; Matrix Cookbook eq. 40)."""
     i, j = idx
@@ -199,34 +210,34 @@ def _inverse(D: Differentiator, e: Inverse, idx):
     return D.chain([(e, (i, k)), (e, (l, j))], e.arg, (k, l), sign=-1.0)
 
 
-@rule(SumEntries)
+@rule(SumEntries, identity="d sum(X) = sum(dX) = Σ_ij dX_ij")
 def _sum(D: Differentiator, e: SumEntries, idx):
     """d sum(X) = sum(dX) = Σ_ij dX_ij."""
     return D.d(e.arg, fresh_for(e.arg.shape))
 
 
-@rule(Norm1)
+@rule(Norm1, identity="d ‖X‖₁ = Σ_ij sign(X_ij) dX_ij (where no entry is 0)")
 def _norm1(D: Differentiator, e: Norm1, idx):
     """d ‖X‖₁ = Σ_ij sign(X_ij) dX_ij (where no entry is 0)."""
     ix = fresh_for(e.arg.shape)
     return D.chain([(Apply("sign", e.arg), ix)], e.arg, ix)
 
 
-@rule(Norm2)
+@rule(Norm2, identity="d ‖X‖ = Σ_ij X_ij dX_ij / ‖X‖ (Frobenius; Matrix Cookbook eq. 131)")
 def _norm2(D: Differentiator, e: Norm2, idx):
     """d ‖X‖ = Σ_ij X_ij dX_ij / ‖X‖ (Frobenius; Matrix Cookbook eq. 131)."""
     ix = fresh_for(e.arg.shape)
     return D.chain([(e.arg, ix), (reciprocal(e), ())], e.arg, ix)
 
 
-@rule(DiagMatrix)
+@rule(DiagMatrix, identity="[diag(x)]_ij = x_i δ_ij (Traa eq. 29)")
 def _diag_matrix(D: Differentiator, e: DiagMatrix, idx):
     """[diag(x)]_ij = x_i δ_ij (Traa eq. 29)."""
     i, j = idx
     return [t.times(1.0, Delta(i, j)) for t in D.d(e.arg, (i,))]
 
 
-@rule(DiagVector)
+@rule(DiagVector, identity="[diag(X)]_i = Σ_j X_ij δ_ij")
 def _diag_vector(D: Differentiator, e: DiagVector, idx):
     """[diag(X)]_i = Σ_j X_ij δ_ij."""
     (i,) = idx
@@ -234,7 +245,8 @@ def _diag_vector(D: Differentiator, e: DiagVector, idx):
     return [t.times(1.0, Delta(i, j)) for t in D.d(e.arg, (i, j))]
 
 
-@rule(Apply)
+@rule(Apply,
+      identity="d f(X) = f'(X) ⊙ dX for an element-wise f (its derivative from the function table)")
 def _apply(D: Differentiator, e: Apply, idx):
     """d f(X) = f'(X) ⊙ dX for an element-wise f (its derivative from the function table)."""
     lead = FUNCTIONS[e.func].derivative(e.arg)
@@ -244,7 +256,9 @@ def _apply(D: Differentiator, e: Apply, idx):
 
 
 
-@rule(Einsum)
+@rule(Einsum, identity=(
+    "∂/∂X of Σ_terms c Π_k F_k[idx_k] is the product rule over the factors of each term "
+    "(index notation: Laue et al., NeurIPS 2018)"))
 def _einsum(D: Differentiator, e: Einsum, idx):
     """∂/∂X of Σ_terms c Π_k F_k[idx_k] is the product rule over the factors of each term
     (index notation: Laue et al., NeurIPS 2018)."""
@@ -261,7 +275,10 @@ def _einsum(D: Differentiator, e: Einsum, idx):
     return out
 
 
-@rule(Kron)
+@rule(Kron, identity=(
+    "d(A ⊗ B) = dA ⊗ B + A ⊗ dB (Matrix Cookbook eq. 39) — its entries mix two "
+    "indices into one, which index notation here does not split yet, so it is refused "
+    "with a clear error"))
 def _kron(D: Differentiator, e: Kron, idx):
     """d(A ⊗ B) = dA ⊗ B + A ⊗ dB (Matrix Cookbook eq. 39) — its entries mix two indices into
     one, which index notation here does not split yet, so it is refused with a clear error."""
@@ -271,7 +288,9 @@ def _kron(D: Differentiator, e: Kron, idx):
     )
 
 
-@rule(Select)
+@rule(Select, identity=(
+    "B[k,:] = e_kᵀ B and B[:,k] = B e_k with e_k the k-th column of I, so d(B[k,:]) = e_kᵀ dB "
+    "(Traa eq. 43)"))
 def _select(D: Differentiator, e: Select, idx):
     """B[k,:] = e_kᵀ B and B[:,k] = B e_k with e_k the k-th column of I, so
     d(B[k,:]) = e_kᵀ dB (Traa eq. 43: ∂B_kn X_nm/∂X_nm = B_kn)."""
@@ -285,7 +304,7 @@ def _select(D: Differentiator, e: Select, idx):
     return D.d(mul(*left, a, *right), idx)
 
 
-@rule(IndexSum)
+@rule(IndexSum, identity="d Σ_k f_k = Σ_k d f_k (Traa eq. 43)")
 def _index_sum(D: Differentiator, e: IndexSum, idx):
     """d Σ_k f_k = Σ_k d f_k (Traa eq. 43). In each term of d f_k only the factors that depend
     on k stay under the sum — Σ_k (P_k Q) = (Σ_k P_k) Q — and they are read back to matrix
