@@ -33,44 +33,23 @@ import itertools
 
 from matcal.core.build import add, mul, number, transpose
 from matcal.derivation.differential_method import final_rule
+from matcal.derivation.expansions import Alternative, expansion, identity_of
 from matcal.derivation.index_form import (
     LETTERS, IndexForm, from_tensor, labels, to_tensor,
 )
 from matcal.derivation.steps import Step
 from matcal.engine.differentiate import differentiate_tensor
 from matcal.engine.rules import IDENTITIES as INDEX_IDENTITIES
-from matcal.engine.support import chain_indices, names_in
-from matcal.tensor.terms import Atom, Index, Term, atom, fresh, fresh_for, simplify_tensor
+from matcal.engine.support import names_in
+from matcal.tensor.terms import Atom, Index, Term, atom, simplify_tensor
+from matcal.forms.matrix import identity_of as reduction_identity
 from matcal.forms.matrix import reduction_steps, term_to_matrix
 from matcal.core.shapes import Dim
 from matcal.core.nodes import (
-    Add, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, MatMul, SumEntries,
-    Trace, Transpose, Var, walk,
+    Add, Expr, Hadamard, IndexSum, MatMul, Transpose, Var, walk,
 )
 
-Alternative = tuple[float, list[tuple[Expr, tuple[Index, ...]]]]
 
-EXPANSIONS = {
-    "trace_index": "tr(P) = Σ_i P_ii",
-    "product_index": "[PQ]_ik = Σ_j P_ij Q_jk (Traa eq. 4)",
-    "transpose_to_indices": "[Pᵀ]_ij = P_ji",
-    "linearity": "[P + Q]_ij = P_ij + Q_ij",
-    "hadamard_index": "[P ⊙ Q]_ij = P_ij Q_ij",
-    "sum_index": "sum(P) = Σ_i Σ_j P_ij",
-    "diag_index": "[diag(x)]_ij = x_i δ_ij (Traa eq. 29); [diag(P)]_i = P_ii",
-    "index_notation": "indices not on the left are summed",
-}
-"""The rules that write f in index notation, with their identities."""
-
-REDUCTIONS = {
-    "contraction": "Σ_k P_ak Q_kb = [PQ]_ab (Traa eq. 4), transposing to bring k inside",
-    "hadamard": "P_ab Q_ab = [P ⊙ Q]_ab (Traa eq. 30)",
-    "trace": "Σ_a P_aa = tr(P)",
-    "diagonal": "P_aa = [diag(P)]_a",
-    "row_sum": "Σ_k P_ak = [P 1]_a (Traa eq. 33)",
-    "diagonal_scaling": "v_a P_ab = [diag(v) P]_ab",
-}
-"""The reduction rules of :mod:`matcal.forms.matrix`, with their identities."""
 
 
 class _Names:
@@ -155,7 +134,7 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
             new_terms = list(current.terms)
             new_terms[n] = Term(term.coeff, tuple(Atom(*item) for item in items))
             form = names.form(free, new_terms)
-            steps.append(Step(rule, current, form, REDUCTIONS.get(rule, rule), "partial"))
+            steps.append(Step(rule, current, form, reduction_identity(rule), "partial"))
             current = form
         reduced.append(_read(term, items, free))
     body_final = _body(final, names.sums)
@@ -190,13 +169,13 @@ def _in_indices(expr: Expr, var: Var, names: _Names, before: Expr | IndexForm) -
     steps: list[Step] = []
     for _ in range(200):
         rule = next((r[0] for t in terms for e, ix in t.factors
-                     if (r := _expansion(e, ix, var)) is not None), None)
+                     if (r := expansion(e, ix, var)) is not None), None)
         if rule is None:
             break
         terms = [new for t in terms for new in _expand(t, rule, var) if new.coeff != 0]
         names.name_new(terms)
         form = names.form((), terms)
-        steps.append(Step(rule, before, form, EXPANSIONS[rule], "f"))
+        steps.append(Step(rule, before, form, identity_of(rule), "f"))
         before = form
     return steps
 
@@ -246,58 +225,11 @@ def _resum(body: Expr, sums: tuple[tuple[str, Dim], ...]) -> Expr:
 # ---------------------------------------------------------------- f in index notation
 
 
-def _expansion(e: Expr, ix: tuple[Index, ...], var: Var) -> tuple[str, list[Alternative]] | None:
-    """The rule that writes ``e[ix]`` in index notation, and the terms it gives; None if none."""
-    if isinstance(e, Transpose):
-        return "transpose_to_indices", [(1.0, [(e.arg, tuple(reversed(ix)))])]
-    if var.name not in names_in(e):
-        return None
-    if isinstance(e, Trace):
-        i = fresh(e.arg.shape.rows)
-        return "trace_index", [_product([(e.arg, (i, i))])]
-    if isinstance(e, MatMul):
-        return "product_index", [_product(list(zip(e.factors, chain_indices(e.factors, ix))))]
-    if isinstance(e, Hadamard):
-        return "hadamard_index", [_product([(f, () if f.shape.is_scalar else ix)
-                                            for f in e.factors])]
-    if isinstance(e, Add):
-        return "linearity", [_product([(t, ix)]) for t in e.terms]
-    if isinstance(e, SumEntries):
-        return "sum_index", [_product([(e.arg, fresh_for(e.arg.shape))])]
-    if isinstance(e, DiagMatrix):
-        c, pairs = _product([(e.arg, ix[:1])])
-        return "diag_index", [(c, pairs + [(Identity(ix[0].dim), ix)])]
-    if isinstance(e, DiagVector):
-        return "diag_index", [_product([(e.arg, (ix[0], ix[0]))])]
-    if isinstance(e, Einsum):
-        return "index_notation", [_einsum_term(e, t, ix) for t in e.terms]
-    return None
-
-
-def _product(pairs) -> Alternative:
-    """Factors (expression, indices), their numeric coefficients pulled out."""
-    coeff, out = 1.0, []
-    for e, ix in pairs:
-        a = atom(e, ix)
-        coeff *= a.coeff
-        out += [(f.expr, f.idx) for f in a.factors]
-    return coeff, out
-
-
-def _einsum_term(e: Einsum, term, ix) -> Alternative:
-    names = dict(zip(e.out, ix))
-    for f in term.factors:
-        for n, d in zip(f.idx, f.expr.shape.dims):
-            names.setdefault(n, fresh(d))
-    c, pairs = _product([(f.expr, tuple(names[n] for n in f.idx)) for f in term.factors])
-    return term.coeff * c, pairs
-
-
 def _expand(term: Term, rule: str, var: Var) -> list[Term]:
     """``term`` with ``rule`` applied to every factor it fits (sums multiply out)."""
     options: list[Alternative] = [(term.coeff, [])]
     for e, ix in term.factors:
-        found = _expansion(e, ix, var)
+        found = expansion(e, ix, var)
         alternatives = found[1] if found is not None and found[0] == rule else [(1.0, [(e, ix)])]
         options = [(c * a, fs + gs) for c, fs in options for a, gs in alternatives]
     return [Term(c, tuple(Atom(e, ix) for e, ix in fs)) for c, fs in options]

@@ -23,7 +23,8 @@ keeps index notation. Each reduction, and the final read-off, is reported to
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Callable, Iterator
 
 from matcal.core.build import (
     diag_matrix, diag_vector, hadamard, mul, number, total, trace, transpose,
@@ -143,43 +144,117 @@ def _counts(items: list[Item], free: tuple[Index, ...]) -> Counter:
     return c
 
 
+@dataclass(frozen=True, slots=True)
+class Reduction:
+    """A read-back rule: its name, the identity it applies, and ``fn(items, free, occ)`` →
+    the items after one application (``occ``: how often each index occurs), or None."""
+
+    name: str
+    identity: str
+    fn: Callable[[list[Item], tuple[Index, ...], Counter], list[Item] | None]
+
+
+REDUCTIONS: list[Reduction] = []
+"""The read-back rules, in the order they are tried (contractions before the rest: they give
+the shortest forms)."""
+
+
+def reduction(name: str, identity: str):
+    """Register ``fn`` as the next read-back rule."""
+    def register(fn):
+        REDUCTIONS.append(Reduction(name, identity, fn))
+        return fn
+
+    return register
+
+
+def identity_of(name: str) -> str:
+    """The identity of the read-back rule called ``name``.
+
+    >>> identity_of("trace")
+    'Σ_a P_aa = tr(P)'
+    """
+    return next(r.identity for r in REDUCTIONS if r.name == name)
+
+
 def _reduce_named(items: list[Item], free: tuple[Index, ...]) -> tuple[str, list[Item]] | None:
-    """(rule name, items) after the first reduction rule that fits; None when none does."""
+    """(rule name, items) after the first read-back rule that fits; None when none does."""
     if any(len(ix) > 2 for _, ix in items):  # a tensor factor: no matrix rule applies
         return None
     occ = _counts(items, free)
-    for n, (e, ix) in enumerate(items):  # trace / diagonal
+    for r in REDUCTIONS:
+        out = r.fn(items, free, occ)
+        if out is not None:
+            return r.name, out
+    return None
+
+
+@reduction("trace", "Σ_a P_aa = tr(P)")
+def _trace(items, free, occ):
+    """Σ_a P_aa = tr(P): a factor on a repeated index that occurs nowhere else."""
+    for n, (e, ix) in enumerate(items):
+        if len(ix) == 2 and ix[0] == ix[1] and occ[ix[0]] == 2:
+            return items[:n] + [(trace(e), ())] + items[n + 1 :]
+    return None
+
+
+@reduction("diagonal", "P_aa = [diag(P)]_a")
+def _diagonal(items, free, occ):
+    """P_aa = [diag(P)]_a: a factor on a repeated index that is kept or occurs elsewhere."""
+    for n, (e, ix) in enumerate(items):
         if len(ix) == 2 and ix[0] == ix[1]:
-            i = ix[0]
-            if occ[i] == 2:
-                return "trace", items[:n] + [(trace(e), ())] + items[n + 1 :]
-            return "diagonal", items[:n] + [(diag_vector(e), (i,))] + items[n + 1 :]
-    for p, (e, ix) in enumerate(items):  # contraction
+            return items[:n] + [(diag_vector(e), (ix[0],))] + items[n + 1 :]
+    return None
+
+
+@reduction("contraction", "Σ_k P_ak Q_kb = [PQ]_ab (Traa eq. 4), transposing to bring k inside")
+def _contraction(items, free, occ):
+    """Σ_k P_ak Q_kb = [PQ]_ab (Traa eq. 4): an index two factors share, summed."""
+    for p, (e, ix) in enumerate(items):
         for k in ix:
             if occ[k] != 2 or k in free:
                 continue
             for q in range(p + 1, len(items)):
                 if k in items[q][1]:
-                    return "contraction", _contract(items, p, q, k)
-    for p in range(len(items)):  # hadamard
+                    return _contract(items, p, q, k)
+    return None
+
+
+@reduction("hadamard", "P_ab Q_ab = [P ⊙ Q]_ab (Traa eq. 30)")
+def _hadamard(items, free, occ):
+    """P_ab Q_ab = [P ⊙ Q]_ab (Traa eq. 30): two factors on the same indices."""
+    for p in range(len(items)):
         for q in range(p + 1, len(items)):
             (e, ix), (g, jx) = items[p], items[q]
             if set(ix) == set(jx) and len(set(ix)) == len(ix):
                 g = g if jx == ix else transpose(g)
-                return "hadamard", _replace(items, p, q, (hadamard(e, g), ix))
-    for n, (e, ix) in enumerate(items):  # row_sum
+                return _replace(items, p, q, (hadamard(e, g), ix))
+    return None
+
+
+@reduction("row_sum", "Σ_k P_ak = [P 1]_a (Traa eq. 33)")
+def _row_sums(items, free, occ):
+    """Σ_k P_ak = [P 1]_a (Traa eq. 33): an index in one factor only, summed; Σ_ab P_ab =
+    sum(P) when both are."""
+    for n, (e, ix) in enumerate(items):
         if all(occ[k] == 1 and k not in free for k in ix):  # Σ_ab P_ab = sum(P)
-            return "row_sum", items[:n] + [(total(e), ())] + items[n + 1 :]
+            return items[:n] + [(total(e), ())] + items[n + 1 :]
         for pos, k in enumerate(ix):
             if occ[k] == 1 and k not in free:
-                return "row_sum", items[:n] + [_row_sum(e, ix, pos)] + items[n + 1 :]
-    for p, (v, vx) in enumerate(items):  # diagonal_scaling
+                return items[:n] + [_row_sum(e, ix, pos)] + items[n + 1 :]
+    return None
+
+
+@reduction("diagonal_scaling", "v_a P_ab = [diag(v) P]_ab")
+def _diagonal_scaling(items, free, occ):
+    """v_a P_ab = [diag(v) P]_ab: a vector sharing a kept index with a matrix."""
+    for p, (v, vx) in enumerate(items):
         if len(vx) != 1:
             continue
         for q, (m, mx) in enumerate(items):
             if len(mx) == 2 and vx[0] in mx:
                 scaled = mul(diag_matrix(v), m) if mx[0] == vx[0] else mul(m, diag_matrix(v))
-                return "diagonal_scaling", _replace(items, q, p, (scaled, mx))
+                return _replace(items, q, p, (scaled, mx))
     return None
 
 
