@@ -26,10 +26,10 @@ import itertools
 from dataclasses import dataclass
 
 from matcal.tensor.terms import Atom, Delta, Index, Tensor, Term
-from matcal.core.nodes import Expr, Identity, IndexSum, Ones, Select, Transpose, Var, walk
+from matcal.core.nodes import Identity, IndexSum, Select, Var, walk  # noqa: F401 - Var: doctests
 from matcal.core.shapes import Dim
-from matcal.printing.base import MUL, POSTFIX, format_number, signed_sum
-from matcal.printing.latex import LatexPrinter, split_name, symbol
+from matcal.printing.base import format_number, signed_sum
+from matcal.printing.latex import LatexPrinter, index_name
 from matcal.printing.text import TextPrinter
 
 LETTERS = "ijklmnpqrstuvwabcdefgh"
@@ -164,11 +164,8 @@ def form_text(form: IndexForm) -> str:
     '-Σ_i Σ_j A[i,j]*B[j,i]'
     """
     _, names = labels(form)
-    parts = []
-    for term, local in zip(form.terms, names):
-        body = "*".join(_factor_text(e, ix, local) for e, ix in term.factors)
-        sums = "".join(f"Σ_{local[i]} " for i in _summed(term, form.free, local))
-        parts.append((term.coeff < 0, _scaled(abs(term.coeff), sums + body if body else "", "*")))
+    parts = [_TEXT.index_term(term, local.__getitem__, _summed(term, form.free, local), True)
+             for term, local in zip(form.terms, names)]
     return _outer(signed_sum(parts) or "0", len(parts), [f"Σ_{k} " for k, _ in form.sums])
 
 
@@ -178,30 +175,6 @@ def _outer(text: str, terms: int, sums: list[str], parens: tuple[str, str] = ("(
         return text
     wrap = terms > 1 or text.startswith("-")
     return "".join(sums) + (parens[0] + text + parens[1] if wrap else text)
-
-
-def _selected(e: Expr, ix: tuple[Index, ...],
-              names: dict[Index, str]) -> tuple[Expr, list[str]] | None:
-    """(B, [k, n]) for the fixed row B[k,:] (or its transpose, or a column B[:,k]) indexed
-    by n: the entry B_kn (Traa eq. 42); None for anything else."""
-    s = e.arg if isinstance(e, Transpose) else e
-    if not (isinstance(s, Select) and len(ix) == 1 and s.arg.shape.is_matrix
-            and (s.row is None) != (s.col is None)):
-        return None
-    return s.arg, [s.row, names[ix[0]]] if s.col is None else [names[ix[0]], s.col]
-
-
-def _factor_text(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> str:
-    if not ix:
-        return _TEXT.parenthesize(e, MUL + 1)
-    sub = "[" + ",".join(names[i] for i in ix) + "]"
-    if isinstance(e, Identity) and len(ix) == 2:
-        return "δ" + sub
-    if isinstance(e, Ones):
-        return "1" + sub
-    if (entry := _selected(e, ix, names)) is not None:
-        return _TEXT.parenthesize(entry[0], POSTFIX) + "[" + ",".join(entry[1]) + "]"
-    return _TEXT.parenthesize(e, POSTFIX) + sub
 
 
 def free_text(form: IndexForm) -> str:
@@ -236,37 +209,12 @@ def form_latex(form: IndexForm) -> str:
     _, names = labels(form)
     parts = []
     for term, local in zip(form.terms, names):
-        body = " ".join(_factor_latex(e, ix, local) for e, ix in term.factors)
-        sums = "".join(r"\sum_{" + _sub(local[i]) + "} " for i in _summed(term, form.free, local))
+        body = " ".join(_LATEX.entry(f, local.__getitem__, True) for f in term.factors)
+        sums = "".join(r"\sum_{" + index_name(local[i]) + "} "
+                       for i in _summed(term, form.free, local))
         parts.append((term.coeff < 0, _scaled(abs(term.coeff), sums + body if body else "", " ")))
-    outer = [r"\sum_{" + _sub(k) + "} " for k, _ in form.sums]
+    outer = [r"\sum_{" + index_name(k) + "} " for k, _ in form.sums]
     return _outer(signed_sum(parts) or "0", len(parts), outer, (r"\left(", r"\right)"))
-
-
-def _sub(name: str) -> str:
-    return name if len(name) == 1 else name[0] + "_{" + name[1:] + "}"
-
-
-def _subscript(ix: tuple[Index, ...], names: dict[Index, str]) -> str:
-    parts = [_sub(names[i]) for i in ix]
-    short = all(len(names[i]) == 1 for i in ix)
-    return "_{" + ("".join(parts) if short else ",".join(parts)) + "}"
-
-
-def _factor_latex(e: Expr, ix: tuple[Index, ...], names: dict[Index, str]) -> str:
-    if not ix:
-        return _LATEX.parenthesize(e, MUL + 1)
-    sub = _subscript(ix, names)
-    if isinstance(e, Identity) and len(ix) == 2:
-        return r"\delta" + sub
-    if isinstance(e, Ones):
-        return r"\mathbf{1}" + sub
-    if (entry := _selected(e, ix, names)) is not None:
-        e, ix = entry[0], ()
-        sub = "_{" + "".join(_sub(n) for n in entry[1]) + "}"
-    if isinstance(e, Var) and not split_name(e.name)[1]:
-        return symbol(e.name, bold=False) + sub
-    return r"\left[" + _LATEX.doprint(e) + r"\right]" + sub
 
 
 def free_latex(form: IndexForm) -> str:
@@ -279,7 +227,11 @@ def free_latex(form: IndexForm) -> str:
     '_{jk}'
     """
     free, _ = labels(form)
-    return _subscript(form.free, free) if form.free else ""
+    if not form.free:
+        return ""
+    names = [free[i] for i in form.free]
+    short = all(len(n) == 1 for n in names)
+    return "_{" + ("" if short else ",").join(map(index_name, names)) + "}"
 
 
 # ---------------------------------------------------------------- shared

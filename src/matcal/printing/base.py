@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from matcal.core.nodes import Add, Expr, Hadamard, MatMul, Number
+from matcal.core.nodes import Add, Expr, Hadamard, MatMul, Number, Select, Transpose
 from matcal.core.notation import (  # noqa: F401 - the printers' names for the notation
     ADD, ATOM, MUL, POSTFIX, POWER, UNARY, as_quotient, chain_groups, precedence, reciprocal_of,
     split_product,
@@ -106,3 +106,13 @@ def derivative_sides(e) -> tuple[int, tuple[str, ...], list[tuple[str, tuple[str
     nf = len(e.out) - k * rank
     parts = [(e.wrt[0].name, e.out[nf + n * rank : nf + (n + 1) * rank]) for n in range(k)]
     return k, e.out[:nf], parts
+
+
+def selected_entry(e: Expr, names: tuple[str, ...]) -> tuple[Expr, tuple[str, str]] | None:
+    """(B, (k, n)) for the fixed row B[k,:] (or its transpose, or a column B[:,k]) indexed by
+    ``names`` = (n,): the entry B_kn (Traa eq. 42); None for anything else."""
+    s = e.arg if isinstance(e, Transpose) else e
+    if not (isinstance(s, Select) and len(names) == 1 and s.arg.shape.is_matrix
+            and (s.row is None) != (s.col is None)):
+        return None
+    return s.arg, ((s.row, names[0]) if s.col is None else (names[0], s.col))

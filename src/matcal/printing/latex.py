@@ -18,6 +18,7 @@ another (LaTeX rejects ``X^T^2``).
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
@@ -25,10 +26,10 @@ from matcal.core.nodes import (
     Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
     Trace, Transpose, Var, Zero,
 )
-from matcal.core.terms import Atom, Term
+from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
     ATOM, MUL, POWER, Printer, as_quotient, derivative_sides, format_number, precedence, reciprocal_of,
-    signed_sum, split_product,
+    selected_entry, signed_sum, split_product,
 )
 
 GREEK = frozenset(
@@ -87,9 +88,14 @@ def symbol(name: str, bold: bool) -> str:
     return text + ("_{" + _word(sub) + "}" if sub else "")
 
 
+def index_name(name: str) -> str:
+    """An index name in LaTeX: ``i`` as it is, ``i1`` as ``i_{1}``."""
+    return re.sub(r"(\D+)(\d+)$", r"\1_{\2}", name)
+
+
 def _indices(idx: tuple[str, ...]) -> str:
     """``("i", "j")`` → ``ij``; with a longer name, ``i,j_{1}``."""
-    names = [re.sub(r"(\D+)(\d+)$", r"\1_{\2}", i) for i in idx]
+    names = [index_name(i) for i in idx]
     return "".join(names) if all(len(i) == 1 for i in idx) else ",".join(names)
 
 
@@ -275,23 +281,30 @@ class LatexPrinter(Printer):
         return left + " = " + (signed_sum(terms) or "0")
 
     def index_term(self, term: Term, out: tuple[str, ...]) -> str:
-        summed = [i for f in term.factors for i in f.idx if i not in out]
-        summed = list(dict.fromkeys(summed))
+        """A term of an Einsum, summed over its indices not in ``out``: ``\\sum_{p} A_{ip} …``."""
+        summed = list(dict.fromkeys(i for f in term.factors for i in f.idx if i not in out))
         body = _juxtapose([self.entry(f) for f in term.factors])
         if summed:
             body = r"\sum_{" + _indices(tuple(summed)) + "} " + body
         return self.scaled(abs(term.coeff), body, _times(body))
 
-    def entry(self, f: Atom) -> str:
-        """``A_{ik}``, ``\\delta_{jk}``, ``\\left[\\mathbf{A}^T \\mathbf{B}\\right]_{ik}``."""
+    def entry(self, f: Atom, label: Callable[[Label], str] = str, display: bool = False) -> str:
+        """``A_{ik}``, ``\\delta_{jk}``, ``\\left[\\mathbf{A}^T \\mathbf{B}\\right]_{ik}``; for
+        display (Traa's notation) also ``\\mathbf{1}_{i}`` and the entry B_{kn} of a fixed row
+        B[k,:]."""
         if not f.idx:
             return self.parenthesize(f.expr, MUL + 1)
-        sub = "_{" + _indices(f.idx) + "}"
-        if isinstance(f.expr, Identity):
+        names = tuple(label(i) for i in f.idx)
+        e, sub = f.expr, "_{" + _indices(names) + "}"
+        if isinstance(e, Identity):
             return r"\delta" + sub
-        if isinstance(f.expr, Var) and not split_name(f.expr.name)[1]:
-            return symbol(f.expr.name, bold=False) + sub
-        return r"\left[" + self.doprint(f.expr) + r"\right]" + sub
+        if display and isinstance(e, Ones):
+            return r"\mathbf{1}" + sub
+        if display and (entry := selected_entry(e, names)) is not None:
+            e, sub = entry[0], "_{" + "".join(map(index_name, entry[1])) + "}"
+        if isinstance(e, Var) and not split_name(e.name)[1]:
+            return symbol(e.name, bold=False) + sub
+        return r"\left[" + self.doprint(e) + r"\right]" + sub
 
 
 def _has_superscript(e: Expr) -> bool:

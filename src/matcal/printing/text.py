@@ -8,15 +8,17 @@ sub-product inside a matrix product is parenthesized so the chain reads unambigu
 from __future__ import annotations
 
 import re
+from typing import Callable, Sequence
 
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
     Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries, Trace,
     Transpose, Var, Zero,
 )
+from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
     ATOM, MUL, POSTFIX, POWER, Printer, as_quotient, chain_groups, derivative_sides, format_number,
-    reciprocal_of, split_product,
+    reciprocal_of, selected_entry, signed_sum, split_product,
 )
 
 
@@ -124,22 +126,36 @@ class TextPrinter(Printer):
 
     def _print_Einsum(self, e: Einsum) -> str:
         """``T[i,j,k] = A[i,k]*x[j] - …``: indices not on the left are summed."""
-        out = ""
-        for n, term in enumerate(e.terms):
-            parts = [
-                self.parenthesize(f.expr, POSTFIX) + f"[{','.join(f.idx)}]" if f.idx
-                else self.parenthesize(f.expr, MUL + 1)
-                for f in term.factors
-            ]
-            c = term.coeff
-            if abs(c) != 1 or not parts:
-                parts.insert(0, format_number(abs(c)))
-            body = "*".join(parts)
-            if n == 0:
-                out = ("-" if c < 0 else "") + body
-            else:
-                out += (" - " if c < 0 else " + ") + body
+        out = signed_sum([self.index_term(t) for t in e.terms])
         return f"{self.einsum_left(e)} = {out or '0'}"
+
+    def index_term(self, term: Term, label: Callable[[Label], str] = str,
+                   summed: Sequence[Label] = (), display: bool = False) -> tuple[bool, str]:
+        """(is negative, text without the sign) of a term of index notation: its factors
+        (:meth:`entry`) joined by ``*``, behind ``Σ_k`` for each index of ``summed`` (Traa's
+        explicit sums; none in the summation convention)."""
+        body = "*".join(self.entry(f, label, display) for f in term.factors)
+        sums = "".join(f"Σ_{label(i)} " for i in summed)
+        c = abs(term.coeff)
+        text = format_number(c) if not body else (sums + body if c == 1 else
+                                                  format_number(c) + "*" + sums + body)
+        return term.coeff < 0, text
+
+    def entry(self, f: Atom, label: Callable[[Label], str] = str, display: bool = False) -> str:
+        """An indexed factor: ``A[i,k]``, ``(A*B)[i,j]``, a scalar as it is. For display (Traa's
+        notation, not input): δ[i,j] for the identity, 1[i] for ones, B[k,n] for the entry n of
+        the fixed row B[k,:]."""
+        if not f.idx:
+            return self.parenthesize(f.expr, MUL + 1)
+        names = tuple(label(i) for i in f.idx)
+        if display:
+            if isinstance(f.expr, Identity) and len(names) == 2:
+                return "δ[" + ",".join(names) + "]"
+            if isinstance(f.expr, Ones):
+                return "1[" + ",".join(names) + "]"
+            if (entry := selected_entry(f.expr, names)) is not None:
+                return self.parenthesize(entry[0], POSTFIX) + "[" + ",".join(entry[1]) + "]"
+        return self.parenthesize(f.expr, POSTFIX) + "[" + ",".join(names) + "]"
 
     def einsum_left(self, e: Einsum) -> str:
         """``T[i,j]``; for a derivative ``dF[i,j]/dX[k,l]``, ``d2f/dX[i,j]dX[k,l]``."""
