@@ -18,8 +18,9 @@ class missing from ``RULES`` gets the same (:func:`rule_for`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Mapping
 
+from matcal.core.rule_tables import NamedRule, registers
 from matcal.core.build import (
     add, diag_matrix, diag_vector, hadamard, inverse, mat_power, mul, neg, number, power,
     reciprocal, total, trace, transpose,
@@ -68,25 +69,15 @@ class Context:
         return self.dX if e == self.var else Differential(e)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A rule of differentials: its name, its identity, and ``fn(context, u)`` → du."""
-
-    name: str
-    identity: str
-    fn: Callable[[Context, Expr], Expr]
-
+Rule = NamedRule
+"""A rule of differentials: its name, its identity, and ``fn(context, u)`` → du."""
 
 RULES: dict[type, Rule] = {}
 
 
 def rule(name: str, identity: str, *classes: type):
-    def register(fn):
-        for cls in classes:
-            RULES[cls] = Rule(name, identity, fn)
-        return fn
-
-    return register
+    """Register ``fn`` as the rule of differentials of ``classes``."""
+    return registers(RULES, name, identity, *classes)
 
 
 def rule_for(cls: type) -> Rule:

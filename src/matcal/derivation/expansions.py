@@ -8,13 +8,11 @@ indexed factors. :func:`expansion` finds the entry that fits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 from matcal.core.nodes import (
     Add, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, MatMul, SumEntries, Trace,
     Transpose, Var,
 )
+from matcal.core.rule_tables import NamedRule, identity_in, registers
 from matcal.core.terms import Index, fresh, fresh_for
 from matcal.engine.support import chain_indices, names_in
 from matcal.tensor.terms import atom
@@ -23,28 +21,14 @@ Alternative = tuple[float, list[tuple[Expr, tuple[Index, ...]]]]
 """A term of an expansion: its coefficient and its factors, (expression, indices) each."""
 
 
-@dataclass(frozen=True, slots=True)
-class Expansion:
-    """A rule writing a construct in index notation: its name, the identity it applies, and
-    ``fn(e, ix)`` → the terms of ``e[ix]``."""
-
-    name: str
-    identity: str
-    fn: Callable[[Expr, tuple[Index, ...]], list[Alternative]]
-
-
-EXPANSIONS: dict[type, Expansion] = {}
-"""Node class → the expansion that writes it in index notation."""
+EXPANSIONS: dict[type, NamedRule] = {}
+"""Node class → the expansion that writes it in index notation: ``fn(e, ix)`` → the terms of
+``e[ix]``."""
 
 
 def expands(name: str, identity: str, *classes: type):
     """Register ``fn`` as the expansion of ``classes``."""
-    def register(fn):
-        for cls in classes:
-            EXPANSIONS[cls] = Expansion(name, identity, fn)
-        return fn
-
-    return register
+    return registers(EXPANSIONS, name, identity, *classes)
 
 
 def identity_of(name: str) -> str:
@@ -53,7 +37,7 @@ def identity_of(name: str) -> str:
     >>> identity_of("product_index")
     '[PQ]_ik = Σ_j P_ij Q_jk (Traa eq. 4)'
     """
-    return next(x.identity for x in EXPANSIONS.values() if x.name == name)
+    return identity_in(EXPANSIONS.values(), name)
 
 
 def expansion(e: Expr, ix: tuple[Index, ...], var: Var) -> tuple[str, list[Alternative]] | None:

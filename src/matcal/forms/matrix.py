@@ -23,13 +23,13 @@ keeps index notation. Each reduction, and the final read-off, is reported to
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Iterator
 
 from matcal.core.build import (
     diag_matrix, diag_vector, hadamard, mul, number, total, trace, transpose,
 )
 from matcal.core import rewrites
+from matcal.core.rule_tables import NamedRule, identity_in
 from matcal.tensor.terms import Atom, Delta, Index, Tensor, Term
 from matcal.core.nodes import Expr, Identity, Ones
 from matcal.core.shapes import Shape
@@ -144,25 +144,16 @@ def _counts(items: list[Item], free: tuple[Index, ...]) -> Counter:
     return c
 
 
-@dataclass(frozen=True, slots=True)
-class Reduction:
-    """A read-back rule: its name, the identity it applies, and ``fn(items, free, occ)`` →
-    the items after one application (``occ``: how often each index occurs), or None."""
-
-    name: str
-    identity: str
-    fn: Callable[[list[Item], tuple[Index, ...], Counter], list[Item] | None]
-
-
-REDUCTIONS: list[Reduction] = []
+REDUCTIONS: list[NamedRule] = []
 """The read-back rules, in the order they are tried (contractions before the rest: they give
-the shortest forms)."""
+the shortest forms); ``fn(items, free, occ)`` → the items after one application (``occ``: how
+often each index occurs), or None."""
 
 
 def reduction(name: str, identity: str):
     """Register ``fn`` as the next read-back rule."""
     def register(fn):
-        REDUCTIONS.append(Reduction(name, identity, fn))
+        REDUCTIONS.append(NamedRule(name, identity, fn))
         return fn
 
     return register
@@ -174,7 +165,7 @@ def identity_of(name: str) -> str:
     >>> identity_of("trace")
     'Σ_a P_aa = tr(P)'
     """
-    return next(r.identity for r in REDUCTIONS if r.name == name)
+    return identity_in(REDUCTIONS, name)
 
 
 def _reduce_named(items: list[Item], free: tuple[Index, ...]) -> tuple[str, list[Item]] | None:

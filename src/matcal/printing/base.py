@@ -30,7 +30,8 @@ class Printer:
         return method(e)
 
     def parenthesize(self, e: Expr, level: int, strict: bool = False) -> str:
-        """Print ``e``, in parentheses when it binds looser than ``level`` (or equally, if strict)."""
+        """Print ``e``, in parentheses when it binds looser than ``level`` (or equally, if
+        strict)."""
         p = precedence(e)
         text = self.doprint(e)
         if p < level or (strict and p == level):

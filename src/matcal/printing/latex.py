@@ -28,8 +28,8 @@ from matcal.core.nodes import (
 )
 from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
-    ATOM, MUL, POWER, Printer, as_quotient, derivative_sides, format_number, precedence, reciprocal_of,
-    selected_entry, signed_sum, split_product,
+    ATOM, MUL, POWER, Printer, as_quotient, derivative_sides, format_number, precedence,
+    reciprocal_of, selected_entry, signed_sum, split_product,
 )
 
 GREEK = frozenset(

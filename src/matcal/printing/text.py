@@ -42,7 +42,9 @@ class TextPrinter(Printer):
     def _print_Zero(self, e: Zero) -> str:
         if e.shape.is_scalar:
             return "0"
-        return "vector(0)" if e.shape.is_vector else "matrix(0)" if e.shape.is_matrix else "vector(0)'"
+        if e.shape.is_vector:
+            return "vector(0)"
+        return "matrix(0)" if e.shape.is_matrix else "vector(0)'"
 
     def _print_MatMul(self, e: MatMul) -> str:
         quotient = as_quotient(e)

@@ -121,7 +121,8 @@ class CallSyntax:
         return Apply("abs", a) if a.shape.is_scalar else Norm2(a)
 
     def _fn_kron(self, a: Expr, c: Expr, where) -> Expr:
-        both = (a.shape.is_matrix and c.shape.is_matrix) or (a.shape.is_vector and c.shape.is_vector)
+        both = ((a.shape.is_matrix and c.shape.is_matrix)
+                or (a.shape.is_vector and c.shape.is_vector))
         if not both:
             self.fail(ShapeError, "kron takes two matrices or two vectors, got "
                       f"{self.describe(a)} and {self.describe(c)}", where)
