@@ -433,3 +433,17 @@ def test_cli_help_documents_steps(capsys):
     assert status == 0
     assert "--steps [METHOD]" in out and "--format {text,markdown,latex}" in out
     assert 'matcal "tr(A*X*B)" --wrt X --steps index --format latex' in out
+
+
+@pytest.mark.parametrize("text, wrt, rule, justification", [
+    ("x'*A*x", "x", "simplify", "factor_common: P Q + R Q = (P + R) Q"),
+    ("tr(X*X)", "X", "simplify", "collect_like_terms: c₁·T + c₂·T = (c₁ + c₂)·T"),
+    ("tr(A*X'*B*X)", "X", "transpose_of_product",
+     "(P + Q)ᵀ = Pᵀ + Qᵀ and (PQ)ᵀ = QᵀPᵀ (Matrix Cookbook §1.1)"),
+])
+def test_the_last_step_is_named_by_what_fired(text, wrt, rule, justification):
+    """The step to the printed form quotes the simplifier's rules it recorded firing
+    (core.rewrites.recording), or the transposes a normal form shows, not a fixed guess."""
+    last = matcal.explain(text, wrt, "index").steps[-1]
+    assert (last.rule, last.justification) == (rule, justification)
+    assert last.verified

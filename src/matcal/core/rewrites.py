@@ -49,6 +49,22 @@ def observing(observer: Observer | None) -> Iterator[None]:
         _OBSERVER.reset(token)
 
 
+@contextmanager
+def recording() -> Iterator[list[tuple[str, Any, Any]]]:
+    """Record the rules fired in the block as (rule, before, after), in order, passing each on
+    to the observer already installed (so the value-checked mode still checks them)."""
+    outer = _OBSERVER.get()
+    log: list[tuple[str, Any, Any]] = []
+
+    def record(rule: str, before: Any, after: Any) -> None:
+        log.append((rule, before, after))
+        if outer is not None:
+            outer(rule, before, after)
+
+    with observing(record):
+        yield log
+
+
 def observe_from_now(observer: Observer | None) -> None:
     """Install ``observer`` in the current context, for good (the debug flag's way)."""
     _OBSERVER.set(observer)

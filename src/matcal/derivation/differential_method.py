@@ -36,7 +36,9 @@ from matcal.core.nodes import (
     Add, DiagMatrix, DiagVector, Expr, Hadamard, IndexSum, MatMul, Number, SumEntries, Trace,
     Transpose, Var, Zero, variables, walk,
 )
-from matcal.simplify.engine import simplify
+from matcal.core.rewrites import recording
+from matcal.simplify.engine import RULES as SIMPLIFY_RULES
+from matcal.simplify.engine import normal_form, simplify
 
 
 def differential_variable(expr: Expr, var: Var) -> Var:
@@ -237,16 +239,28 @@ def _read_off_text(var: Var, dX: Var) -> str:
 
 def final_rule(raw: Expr, final: Expr) -> tuple[str, Expr, Expr, str]:
     """(rule, before, after, justification) of the last step, from the gradient as read off
-    to the form ``matcal.gradient`` prints.
+    to the form ``matcal.gradient`` prints: the transpose of a product, or the simplifier,
+    justified by the rules it records firing on the way (never guessed afterwards).
 
     >>> from matcal.syntax.parse import parse
     >>> e = parse("A'*B'")
     >>> final_rule(Transpose(transpose(e)), e)[0]
     'transpose_of_product'
+    >>> final_rule(parse("X + X"), parse("2*X"))[3]
+    'collect_like_terms: c₁·T + c₂·T = (c₁ + c₂)·T'
     """
     c, m = split_coefficient(raw)
     if isinstance(m, Transpose) and isinstance(m.arg, MatMul) \
             and mul(number(c), transpose(m.arg)) == final:
         return "transpose_of_product", raw, final, "(PQ)ᵀ = QᵀPᵀ"
+    if normal_form(raw) == normal_form(final):  # equal once transposes are pushed down
+        return "transpose_of_product", raw, final, ("(P + Q)ᵀ = Pᵀ + Qᵀ and (PQ)ᵀ = QᵀPᵀ "
+                                                    "(Matrix Cookbook §1.1)")
+    with recording() as log:
+        reached = simplify(raw)
+    identities = {r.name: r.identity for r in SIMPLIFY_RULES}
+    names = [n for n in dict.fromkeys(rule for rule, _, _ in log) if n in identities]
+    if reached == final and names:
+        return "simplify", raw, final, "; ".join(f"{n}: {identities[n]}" for n in names)
     return "simplify", raw, final, "transpose of products, collecting like terms " \
         "(matcal's simplifier)"

@@ -35,6 +35,7 @@ from matcal.core.nodes import (
 )
 from matcal.simplify.sums import sum_over_selection
 from matcal.core.rewrites import fired
+from matcal.core.rule_tables import NamedRule
 from matcal.simplify.cost import cost
 
 Rule = Callable[[Expr], Expr | None]
@@ -253,25 +254,27 @@ def orientation(e: Expr) -> Expr | None:
     return None
 
 
-RULES: tuple[tuple[str, Rule], ...] = (
-    ("collect_like_terms", collect_like_terms),
-    ("merge_powers", merge_powers),
-    ("cancel_inverse", cancel_inverse),
-    ("orientation", orientation),
-    ("common_coefficient", common_coefficient),
-    ("factor_common", factor_common),
-    ("sum_over_selection", sum_over_selection),
+RULES: tuple[NamedRule, ...] = (
+    NamedRule("collect_like_terms", "c₁·T + c₂·T = (c₁ + c₂)·T", collect_like_terms),
+    NamedRule("merge_powers", "a·a^p = a^(p+1) among scalars; X ⊙ X = X.^2", merge_powers),
+    NamedRule("cancel_inverse", "P P⁻¹ = P⁻¹ P = I (Matrix Cookbook §3.1.1)", cancel_inverse),
+    NamedRule("orientation", "diag(Pᵀ) = diag(P), tr(Pᵀ) = tr(P): fewer transposes",
+              orientation),
+    NamedRule("common_coefficient", "c·A + c·B = c·(A + B)", common_coefficient),
+    NamedRule("factor_common", "P Q + R Q = (P + R) Q", factor_common),
+    NamedRule("sum_over_selection", "Σ_k B[:,k] x_k = B x and the like (Traa eq. 44–46)",
+              sum_over_selection),
 )
-"""The rules, by name, in the order they are tried at each node."""
+"""The rules, in the order they are tried at each node: name, identity, function."""
 
 
 def rewrite(e: Expr) -> Expr:
     """Apply the first rule that changes ``e`` (at its root), repeatedly."""
     for _ in range(50):
-        for name, rule_fn in RULES:
-            out = rule_fn(e)
+        for entry in RULES:
+            out = entry.fn(e)
             if out is not None and out != e:
-                fired(name, e, out)
+                fired(entry.name, e, out)
                 e = out
                 break
         else:
