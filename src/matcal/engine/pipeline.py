@@ -2,8 +2,9 @@
 
 The derivative in index notation (:mod:`matcal.engine.differentiate`), shown through
 :func:`matcal.forms.einsum.tensor_to_expr`: in matrix notation, simplified, when it has at most
-two axes and one exists, else in index notation. The public API and the derivations
-(:mod:`matcal.derivation`) both call it.
+two axes and one exists, else in index notation. :func:`matcal.result.derive` builds the
+result object from it; the derivations (:mod:`matcal.derivation`) read G off each term of a
+differential with it.
 """
 
 from __future__ import annotations
