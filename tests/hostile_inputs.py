@@ -29,7 +29,7 @@ SYNTAX = [
 UNKNOWN = [
     "trace(X)", "Tr(X)", "foo(X)", "inverse(X)", "transpose(X)", "ones(3)", "zeros(3)",
     "max(x)", "eye(3)", "exp", "tr", "log(x, y)", "kron(A)", "kron(A, B, C)", "det(A, B)",
-    "identity(X)", "sumsq(x)", "expm(X)", "arcsin(x)",
+    "identity(X)", "sumsq(x)", "expm(X)", "arcsinh(x)",
 ]
 SHAPES = [
     "x*y", "A + x", "x + a", "x'*y + x", "tr(x)", "det(x)", "logdet(x*y')' + x", "inv(x)",

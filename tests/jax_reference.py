@@ -146,7 +146,12 @@ def _matmul_jnp(jnp, u, v, su, sv):
     return u @ v
 
 
-SMOOTH = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "sinh", "cosh", "tan"]
+SMOOTH = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "sinh", "cosh", "tan", "arctan",
+          "expm1", "erf"]
+POSITIVE = ["log", "sqrt", "log1p"]
+"""Functions drawn with a positive argument (their domain)."""
+UNIT = ["arcsin", "arccos"]
+"""Functions drawn with an argument in (-1, 1): tanh(u)/2."""
 KINKED = ["abs", "sign", "relu", "step"]
 JAX_FN = {
     "exp": lambda j, u: j.exp(u), "log": lambda j, u: j.log(u), "sin": lambda j, u: j.sin(u),
@@ -157,7 +162,16 @@ JAX_FN = {
     "step": lambda j, u: j.where(u > 0, 1.0, 0.0) * j.ones_like(u),
     "sigmoid": lambda j, u: 1 / (1 + j.exp(-u)),
     "softplus": lambda j, u: j.logaddexp(0.0, u),
+    "arctan": lambda j, u: j.arctan(u), "arcsin": lambda j, u: j.arcsin(u),
+    "arccos": lambda j, u: j.arccos(u), "log1p": lambda j, u: j.log1p(u),
+    "expm1": lambda j, u: j.expm1(u), "erf": lambda j, u: _jax_erf(u),
 }
+
+
+def _jax_erf(u):
+    from jax.scipy.special import erf  # JAX is imported only where a translation runs
+
+    return erf(u)
 
 
 # ---------------------------------------------------------------- the generator
@@ -210,7 +224,8 @@ class Generator:
             lambda d: self.divided(shape, d),
             lambda d: self.function(shape, d, self.src.choice(SMOOTH)),
             lambda d: self.function(shape, d, self.src.choice(KINKED)),
-            lambda d: self.function(shape, d, self.src.choice(["log", "sqrt"]), positive=True),
+            lambda d: self.function(shape, d, self.src.choice(POSITIVE), positive=True),
+            lambda d: self.unit_function(shape, d, self.src.choice(UNIT)),
             lambda d: self.hadamard(shape, d),
             lambda d: self.quotient(shape, d),
             lambda d: self.elementwise_power(shape, d),
@@ -247,6 +262,12 @@ class Generator:
     def divided(self, shape, d) -> Gen:
         u, p = self.sub(shape, d), self.positive(S, d)
         return Gen(f"({u.text}/{p.text})", shape, lambda env: u.fn(env) / p.fn(env))
+
+    def unit_function(self, shape, d, name) -> Gen:
+        """arcsin or arccos of tanh(u)/2, inside their domain (-1, 1)."""
+        u = self.sub(shape, d)
+        return Gen(f"{name}(tanh({u.text})/2)", shape,
+                   lambda env: JAX_FN[name](env.jnp, env.jnp.tanh(u.fn(env)) / 2))
 
     def function(self, shape, d, name, positive=False) -> Gen:
         u = self.positive(shape, d) if positive else self.sub(shape, d)

@@ -720,9 +720,20 @@ APPLY = {
     "step": ("vector(0)", "vector(0)"),
     "sigmoid": ("sigmoid(x).*sigmoid(-x)", "y.*sigmoid(x).*sigmoid(-x)"),
     "softplus": ("sigmoid(x)", "y.*sigmoid(x)"),
+    "arcsin": ("0.5./(vector(1) - (0.5*x).^2).^0.5", "0.5*y./(vector(1) - (0.5*x).^2).^0.5"),
+    "arccos": ("-0.5./(vector(1) - (0.5*x).^2).^0.5", "-0.5*y./(vector(1) - (0.5*x).^2).^0.5"),
+    "arctan": ("1./(x.^2 + vector(1))", "y./(x.^2 + vector(1))"),
+    "log1p": ("1./(vector(1) + x)", "y./(vector(1) + x)"),
+    "expm1": ("exp(x)", "y.*exp(x)"),
+    "erf": ("1.1283791670955126*exp(-x.^2)", "1.1283791670955126*y.*exp(-x.^2)"),
 }
 """Textbook derivatives: (eˣ)' = eˣ, (log x)' = 1/x, (tan x)' = sec² x, (tanh x)' = sech² x,
-(√x)' = 1/(2√x), |x|' = sign x, relu' = step, σ' = σ(x)σ(−x) = σ(1 − σ), softplus' = σ."""
+(√x)' = 1/(2√x), |x|' = sign x, relu' = step, σ' = σ(x)σ(−x) = σ(1 − σ), softplus' = σ,
+(arcsin x)' = 1/√(1 − x²), (arccos x)' = −1/√(1 − x²), (arctan x)' = 1/(1 + x²),
+(log1p x)' = 1/(1 + x), (expm1 x)' = eˣ, (erf x)' = 2/√π exp(−x²)."""
+
+ARGUMENT = {"arcsin": "x/2", "arccos": "x/2"}
+"""The argument of a function whose domain is |x| < 1 (the values drawn are in [0.5, 1.5])."""
 
 APPLY_BROKEN: dict[str, str] = {}
 
@@ -747,14 +758,14 @@ def _apply_params(position: int):
 def test_d_sum_f_x_is_f_prime_x(name, expected):
     """d f(X) = f'(X) ⊙ dX for an element-wise f: ∂ sum(f(x))/∂x = f'(x)
     (Matrix Cookbook §2.8 convention; derivatives from any calculus table)."""
-    assert_exact(f"sum({name}(x))", "x", expected, positive=True)
+    assert_exact(f"sum({name}({ARGUMENT.get(name, 'x')}))", "x", expected, positive=True)
 
 
 @identity(Apply)
 @pytest.mark.parametrize("name, expected", _apply_params(1))
 def test_d_yT_f_x_is_y_hadamard_f_prime_x(name, expected):
     """d f(X) = f'(X) ⊙ dX for an element-wise f: ∂yᵀf(x)/∂x = y ⊙ f'(x)."""
-    assert_exact(f"y'*{name}(x)", "x", expected, positive=True)
+    assert_exact(f"y'*{name}({ARGUMENT.get(name, 'x')})", "x", expected, positive=True)
 
 
 @identity(Apply)

@@ -11,13 +11,14 @@ element-wise convention).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from matcal.core.build import hadamard, neg, power, reciprocal, scale
-from matcal.core.nodes import Apply, Expr, Number, Zero
+from matcal.core.build import add, hadamard, neg, number, power, reciprocal, scale
+from matcal.core.nodes import Apply, Expr, Number, Ones, Zero
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,19 @@ def _f(name: str) -> Callable[[Expr], Expr]:
 
 def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+_erf = np.vectorize(math.erf, otypes=[float])
+
+
+def _one_plus(x: Expr, term: Expr) -> Expr:
+    """1 + term, the 1 of the shape of x (ones first, as written)."""
+    return add(number(1.0) if x.shape.is_scalar else Ones(x.shape), term)
+
+
+def _one_minus_square(x: Expr) -> Expr:
+    """1 − x.^2."""
+    return _one_plus(x, neg(power(x, Number(2.0))))
 
 
 FUNCTIONS: dict[str, ElementFunction] = {
@@ -71,6 +85,30 @@ FUNCTIONS: dict[str, ElementFunction] = {
         ElementFunction(
             "softplus", lambda x: np.logaddexp(0.0, x), _f("sigmoid"),
             r"\operatorname{softplus}",
+        ),
+        ElementFunction(  # (arcsin x)' = 1/√(1 − x²)
+            "arcsin", np.arcsin, lambda x: power(_one_minus_square(x), Number(-0.5)),
+            r"\arcsin",
+        ),
+        ElementFunction(  # (arccos x)' = −1/√(1 − x²)
+            "arccos", np.arccos, lambda x: neg(power(_one_minus_square(x), Number(-0.5))),
+            r"\arccos",
+        ),
+        ElementFunction(  # (arctan x)' = 1/(1 + x²)
+            "arctan", np.arctan,
+            lambda x: reciprocal(add(number(1.0), power(x, Number(2.0)))), r"\arctan",
+        ),
+        ElementFunction(  # log1p(x) = log(1 + x), accurate near 0: (log1p x)' = 1/(1 + x)
+            "log1p", np.log1p, lambda x: reciprocal(_one_plus(x, x)),
+            r"\operatorname{log1p}",
+        ),
+        ElementFunction(  # expm1(x) = eˣ − 1, accurate near 0: (expm1 x)' = eˣ
+            "expm1", np.expm1, _f("exp"), r"\operatorname{expm1}",
+        ),
+        ElementFunction(  # (erf x)' = 2/√π · exp(−x²)
+            "erf", _erf,
+            lambda x: scale(2.0 / math.sqrt(math.pi), Apply("exp", neg(power(x, Number(2.0))))),
+            r"\operatorname{erf}",
         ),
     ]
 }
