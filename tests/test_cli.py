@@ -276,9 +276,30 @@ def test_malformed_types(capsys, spec, message, caret):
 
 
 def test_unknown_kind_in_types(capsys):
-    status, out, err = run(capsys, "x'*x", "--wrt", "x", "--types", "x:vec")
+    status, out, err = run(capsys, "x'*x", "--wrt", "x", "--types", "x:tensor")
     assert (status, out) == (2, "")
-    assert "'vec'" in err and "scalar, vector, matrix, symmetric" in err
+    assert "'tensor'" in err and "scalar, vector, matrix, symmetric" in err
+
+
+@pytest.mark.parametrize("short, long", [("sym", "symmetric"), ("vec", "vector"),
+                                         ("mat", "matrix"), ("scal", "scalar")])
+def test_kinds_have_short_forms(capsys, short, long):
+    """--types A:sym means A:symmetric (issue 12): the short forms users type."""
+    assert run(capsys, "tr(A*X)", "--wrt", "A", "--types", f"A:{short}") == run(
+        capsys, "tr(A*X)", "--wrt", "A", "--types", f"A:{long}")
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("max(x)", "not differentiable everywhere; matcal has relu and abs"),
+    ("expm(X)", "the matrix exponential is not in the language"),
+    ("vectr(1)", "did you mean vector?"),
+    ("sigmod(x)", "did you mean sigmoid?"),
+])
+def test_unknown_functions_get_advice_from_the_function_table(capsys, text, hint):
+    """max was once answered "did you mean matrix?": suggestions come from the functions, the
+    constructors only for a near-exact misspelling, and a note says what is not there."""
+    status, _, err = run(capsys, f"sum({text})", "--wrt", "x")
+    assert status == 2 and hint in err
 
 
 def test_bad_wrt_name(capsys):

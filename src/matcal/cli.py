@@ -82,6 +82,7 @@ types (naming convention; --types overrides it per name):
   a-g            scalars              alpha beta ... lambda sigma ...  scalars (Greek)
   h-z            vectors (columns)    A-Z   matrices
   --types 'x:scalar,b:vector,S:symmetric'   kinds: scalar vector matrix symmetric
+                 (short forms: scal vec mat sym)
   Dimensions are symbolic (m, n, p, ...) and inferred; a mismatch is an error.
 
 layout:

@@ -36,6 +36,21 @@ SYNONYMS = {
 }
 """Names users reach for, and what the input language calls them."""
 
+NOT_IN_LANGUAGE = {
+    "max": "not differentiable everywhere; matcal has relu and abs (max(a, b) = (a + b + "
+           "abs(a - b))/2)",
+    "min": "not differentiable everywhere; matcal has relu and abs (min(a, b) = (a + b - "
+           "abs(a - b))/2)",
+    "expm": "the matrix exponential is not in the language; exp acts entry-wise",
+    "logm": "the matrix logarithm is not in the language; log acts entry-wise, logdet is "
+            "log det",
+    "sqrtm": "the matrix square root is not in the language; sqrt acts entry-wise",
+    "floor": "piecewise constant, so its derivative is 0 wherever it exists",
+    "ceil": "piecewise constant, so its derivative is 0 wherever it exists",
+    "round": "piecewise constant, so its derivative is 0 wherever it exists",
+}
+"""Functions users reach for that the language does not have, and why."""
+
 
 WRITTEN = {"tr": Trace, "det": Det, "logdet": LogDet, "inv": Inverse, "sum": SumEntries,
            "diag": None, "norm1": Norm1, "norm2": Norm2}
@@ -50,13 +65,7 @@ class CallSyntax:
         name = str(name_tok)
         arg_trees = [c for c in t.children[1:] if c is not None]
         if name not in KNOWN_FUNCTIONS:
-            close = [SYNONYMS[name]] if name in SYNONYMS else difflib.get_close_matches(
-                name, KNOWN_FUNCTIONS, n=1, cutoff=0.5
-            )
-            hint = f"; did you mean {close[0]}?" if close else ""
-            if not close:
-                hint = f"; known functions: {', '.join(KNOWN_FUNCTIONS)}"
-            self.fail(ParseError, f"unknown function {name!r}{hint}", name_tok)
+            self.fail(ParseError, f"unknown function {name!r}{_hint(name)}", name_tok)
         if name == "sum" and len(arg_trees) == 2:
             return self.index_sum(arg_trees[0], arg_trees[1], name_tok)
         arity = ARITY.get(name, 1)
@@ -138,3 +147,21 @@ class CallSyntax:
         if not a.shape.is_scalar:
             self.fail(ShapeError, f"{name}(c) takes a scalar c, got {self.describe(a)}", where)
         return b.mul(a, Ones(shape))
+
+
+def _hint(name: str) -> str:
+    """What to write instead of the unknown function ``name``: the language's own name for
+    it, why it is not in the language, or the closest function by edit distance (the
+    constructors vector and matrix only for a near-exact misspelling: ``max`` is no
+    ``matrix``)."""
+    if name in SYNONYMS:
+        return f"; did you mean {SYNONYMS[name]}?"
+    if name in NOT_IN_LANGUAGE:
+        return f": {NOT_IN_LANGUAGE[name]}"
+    constructors = ("vector", "matrix")
+    close = difflib.get_close_matches(name, constructors, n=1, cutoff=0.8) or \
+        difflib.get_close_matches(name, [f for f in KNOWN_FUNCTIONS if f not in constructors],
+                                  n=1, cutoff=0.5)
+    if close:
+        return f"; did you mean {close[0]}?"
+    return f"; known functions: {', '.join(KNOWN_FUNCTIONS)}"

@@ -13,6 +13,9 @@ from matcal.core.errors import OptionsError
 
 KINDS = ("scalar", "vector", "matrix", "symmetric")
 
+ALIASES = {"scal": "scalar", "vec": "vector", "mat": "matrix", "sym": "symmetric"}
+"""Short forms of the kinds, accepted wherever a kind is."""
+
 GREEK = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
     "rho sigma tau upsilon phi chi psi omega".split()
@@ -33,11 +36,20 @@ def default_kind(name: str) -> str:
 
 
 def check_types(types: Mapping[str, str] | None) -> dict[str, str]:
-    """Validate a ``types`` mapping (name → one of ``KINDS``); raises OptionsError."""
+    """Validate a ``types`` mapping (name → one of ``KINDS``, or a short form of one in
+    ``ALIASES``: ``sym``, ``vec``, ``mat``); returns it with the kinds spelled out.
+
+    Raises:
+        OptionsError: not a mapping, or an unknown kind.
+
+    >>> check_types({"S": "sym", "x": "vector"})
+    {'S': 'symmetric', 'x': 'vector'}
+    """
     if types is not None and not isinstance(types, Mapping):
         raise OptionsError(f"types must be a mapping from each name to its kind, e.g. "
                            f"{{'x': 'scalar'}}; got {type(types).__name__} {types!r}")
-    out = dict(types or {})
+    out = {name: ALIASES.get(kind, kind) if isinstance(kind, str) else kind
+           for name, kind in (types or {}).items()}
     for name, kind in out.items():
         if kind not in KINDS:
             raise OptionsError(
