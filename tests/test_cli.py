@@ -81,10 +81,10 @@ def test_types_override_the_naming_convention(capsys):
     # c is a scalar by the convention: ∂ tr(A c)/∂c = tr(A); as a matrix, ∂ tr(A c)/∂c = Aᵀ
     assert run(capsys, "tr(A*c)", "--wrt", "c") == (0, "tr(A)\n", "")
     assert run(capsys, "tr(A*c)", "--wrt", "c", "--types", "c:matrix") == (0, "A'\n", "")
-    # the zero gradient takes the shape --types gives the absent variable
-    assert run(capsys, "tr(A)", "--wrt", "y") == (0, "vector(0)\n", "")
-    assert run(capsys, "tr(A)", "--wrt", "y", "--types", "y:matrix") == (0, "matrix(0)\n", "")
-    assert run(capsys, "tr(A)", "--wrt", "y", "--types", "y:scalar") == (0, "0\n", "")
+    # the zero gradient takes the shape --types gives the absent variable (with a warning)
+    assert run(capsys, "tr(A)", "--wrt", "y")[:2] == (0, "vector(0)\n")
+    assert run(capsys, "tr(A)", "--wrt", "y", "--types", "y:matrix")[:2] == (0, "matrix(0)\n")
+    assert run(capsys, "tr(A)", "--wrt", "y", "--types", "y:scalar")[:2] == (0, "0\n")
 
 
 def test_gradient_of_sum_is_ones(capsys):
@@ -124,10 +124,19 @@ def test_symmetric_variable_gets_the_symmetric_gradient(capsys):
     [("tr(A)", "X", "matrix(0)"), ("a*x'*x", "y", "vector(0)"), ("tr(A)", "c", "0")],
 )
 def test_wrt_absent_gives_the_zero_gradient(capsys, expr, wrt, printed):
-    assert run(capsys, expr, "--wrt", wrt) == (0, printed + "\n", "")
-    assert run(capsys, expr, "--wrt", wrt, "--check") == (
-        0, f"{printed}\ncheck: relative error 0.0e+00 (central differences, 3 random directions)\n", ""
-    )
+    """As on matrixcalculus.org, with a warning on stderr that names the variables present."""
+    status, out, err = run(capsys, expr, "--wrt", wrt)
+    assert (status, out) == (0, printed + "\n")
+    assert err.startswith(f"warning: {wrt} does not occur in the expression, so its "
+                          "derivative is zero; the variables are: ")
+    check = "check: relative error 0.0e+00 (central differences, 3 random directions)"
+    assert run(capsys, expr, "--wrt", wrt, "--check")[:2] == (0, f"{printed}\n{check}\n")
+
+
+def test_the_warning_for_an_absent_variable_names_the_closest_one(capsys):
+    _, _, err = run(capsys, "x'*A*x", "--wrt", "y")
+    assert err == ("warning: y does not occur in the expression, so its derivative is zero; "
+                   "the variables are: A, x; did you mean x?\n")
 
 
 def test_expression_starting_with_minus_goes_after_double_dash(capsys):
@@ -312,9 +321,36 @@ def test_usage_errors_exit_2(capsys):
     status, out, err = run(capsys, "x'*x")
     assert (status, out) == (2, "")
     assert "the following arguments are required: --wrt" in err
-    status, _, err = run(capsys, "x'*x", "--wrt", "x", "--latex", "--json")
+    status, _, err = run(capsys, "x'*x", "--wrt", "x", "--latex", "--check")
+    assert status == 0
+    status, _, err = run(capsys, "x'*x", "--wrt", "x", "--latex", "--jacobian", "--hessian")
     assert status == 2
     assert "not allowed with argument" in err
+
+
+def test_with_json_every_error_is_a_json_object(capsys):
+    """--json: a parse error, a usage error, a bad option are each one JSON object on stdout."""
+    status, out, err = run(capsys, "tr(A*X", "--wrt", "X", "--json")
+    assert (status, err) == (2, "")
+    assert json.loads(out) == {"error": "ParseError", "position": 6, "line": "tr(A*X",
+                               "message": "the expression ends too early; expected ')', '+', "
+                                          "',', '-'"}
+    status, out, _ = run(capsys, "x'*x", "--wrt", "x", "--latex", "--json")
+    assert status == 2 and "not allowed with argument" in json.loads(out)["message"]
+    status, out, _ = run(capsys, "x'*x", "--wrt", "x", "--json", "--types", "x:tensor")
+    assert status == 2 and json.loads(out)["error"] == "OptionsError"
+
+
+def test_no_option_is_silently_ignored(capsys):
+    status, _, err = run(capsys, "tr(A*X)", "--wrt", "X", "--wrt", "A")
+    assert status == 2 and "--wrt is given twice (X and A); give it once" in err
+    status, _, err = run(capsys, "tr(A*X)", "--wrt", "X", "--format", "latex")
+    assert status == 2 and "--format says how --steps prints" in err
+
+
+def test_version(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and out.startswith("matcal 0.")
 
 
 def test_unexpected_exception_is_an_internal_error_without_traceback(capsys, monkeypatch):

@@ -3,6 +3,7 @@ exit status 2 and a short message that says what and where, and no traceback."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -22,12 +23,17 @@ def _run(capsys, argv):
     return status, out, err, seconds
 
 
-def _refused_clearly(status, out, err, seconds):
+def _refused_clearly(status, out, err, seconds, as_json=False):
     assert status == 2, (status, out, err[:500])
     assert "Traceback" not in err and "internal error" not in err, err[:500]
+    assert seconds < LIMIT_SECONDS, f"{seconds:.1f} s"
+    if as_json:  # with --json the error is a JSON object on stdout
+        record = json.loads(out)
+        assert set(record) == {"error", "message", "position", "line"} and not err, out[:500]
+        assert len(record["message"]) < LONGEST_MESSAGE
+        return
     assert err.startswith("error: ") or "matcal: error: " in err, err[:500]
     assert len(err) < LONGEST_MESSAGE, f"{len(err)} characters of message"
-    assert seconds < LIMIT_SECONDS, f"{seconds:.1f} s"
     assert not out, out[:200]
 
 
@@ -46,4 +52,4 @@ def test_hostile_expression_is_refused_with_a_caret(capsys, text):
 
 @pytest.mark.parametrize("argv", OPTIONS, ids=lambda a: " ".join(a)[:40])
 def test_hostile_command_line_is_refused(capsys, argv):
-    _refused_clearly(*_run(capsys, argv))
+    _refused_clearly(*_run(capsys, argv), as_json="--json" in argv)

@@ -15,12 +15,14 @@ without touching the rest; ``--steps`` prints the derivation of a gradient inste
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
 import os
 import re
 import sys
 import textwrap
+from importlib import metadata
 from typing import Sequence
 
 from matcal.api import check_derivative, derivative, explain, gradient, hessian, to_latex
@@ -28,7 +30,7 @@ from matcal.numeric.gradcheck import METHOD
 from matcal.derivation.render import render
 from matcal.core.errors import MatcalError, OptionsError, caret_context
 from matcal.core.functions import FUNCTIONS
-from matcal.core.nodes import Expr
+from matcal.core.nodes import Expr, variables
 from matcal.syntax.parse import KNOWN_FUNCTIONS, Parsed, parse_source
 from matcal.result import Derivative
 
@@ -119,13 +121,28 @@ exit status: 0 ok, 1 --check failed, 2 error in the input, 3 internal error (ple
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with a hint where a usage error is likely an expression that starts with -."""
+    """argparse, with a hint where a usage error is likely an expression that starts with -;
+    with ``json_errors`` set, a usage error is an OptionsError (printed as JSON by main)."""
+
+    json_errors = False
 
     def error(self, message: str):
         if "EXPR" in message or "unrecognized arguments: -" in message:
             message += ("; an expression that starts with '-' goes after --, as in "
                         "matcal --wrt X -- \"-tr(A*X)\"")
+        if self.json_errors:
+            raise OptionsError(message)
         super().error(message)
+
+
+class _Once(argparse.Action):
+    """An option that may be given once: a second ``--wrt`` is an error, not a silent win."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} is given twice ({getattr(namespace, self.dest)} "
+                         f"and {values}); give it once")
+        setattr(namespace, self.dest, values)
 
 
 _OPTION = re.compile(r"--?[A-Za-z][A-Za-z-]*(=.*)?\Z")
@@ -160,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("expr", metavar="EXPR", help="the expression, e.g. \"tr(A*X*B)\"")
     what = parser.add_argument_group("what to compute")
-    what.add_argument("--wrt", metavar="X", required=True,
+    what.add_argument("--wrt", metavar="X", required=True, action=_Once,
                       help="the variable to differentiate by (gives the gradient)")
     order = what.add_mutually_exclusive_group()
     order.add_argument("--jacobian", action="store_true",
@@ -190,9 +207,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "numerically: 'differential' (Ang: df, the trace trick, read off; the "
                        "default) or 'index' (Traa: sums over indices, δ elimination, back to "
                        "matrices); put it after EXPR or write --steps=index")
-    steps.add_argument("--format", choices=("text", "markdown", "latex"), default="text",
+    steps.add_argument("--format", choices=("text", "markdown", "latex"), default=None,
                        help="how --steps prints: text (default), markdown ($...$), latex (align)")
+    parser.add_argument("--version", action="version", version=f"matcal {_version()}")
     return parser
+
+
+def _version() -> str:
+    """The installed version of matcal."""
+    try:
+        return metadata.version("matcal")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "(not installed)"
 
 
 def parse_types(specs: Sequence[str]) -> dict[str, str]:
@@ -258,7 +284,7 @@ def _steps(expr: Parsed, args: argparse.Namespace, types: dict[str, str]) -> int
     if args.jacobian or args.hessian or args.order is not None or args.json:
         raise OptionsError("--steps derives a gradient and prints it as text, markdown or "
                            "latex (--format); leave out --jacobian, --hessian, --order, --json")
-    fmt = "latex" if args.latex else args.format
+    fmt = "latex" if args.latex else args.format or "text"
     derivation = explain(gradient(expr, args.wrt, types), method=args.steps,
                          seed=0 if args.seed is None else args.seed)
     print(render(derivation, fmt))
@@ -273,10 +299,14 @@ def _steps(expr: Parsed, args: argparse.Namespace, types: dict[str, str]) -> int
 def run(args: argparse.Namespace) -> int:
     """Carry out parsed arguments, printing the result; returns the exit status."""
     types = parse_types(args.types)
+    if args.format is not None and args.steps is None:
+        raise OptionsError("--format says how --steps prints; add --steps, or use --latex or "
+                           "--json for the derivative itself")
     expr = parse_source(args.expr, types)  # with what it folded away, which sizes constants
     if args.steps is not None:
         return _steps(expr, args, types)
     result = _derivative(expr, args, types)
+    _warn_if_absent(result)
     vec = result.vec if len(result.shape.dims) >= 3 else None
     error = check_derivative(result, seed=args.seed) if args.check else None
     failed = error is not None and not error <= CHECK_TOLERANCE  # a NaN fails too
@@ -302,6 +332,30 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warn_if_absent(result: Derivative) -> None:
+    """A --wrt name the expression does not contain: the derivative is zero (as on
+    matrixcalculus.org), said on stderr with the names present and the closest one."""
+    name, found = result.wrt.name, variables(result.expression)
+    if name in found:
+        return
+    present = sorted(found)
+    rank = len(result.wrt.shape.dims)
+    alike = [v for v in present if len(found[v].shape.dims) == rank]  # of the same kind first
+    close = difflib.get_close_matches(name, alike, n=1, cutoff=0.0) or \
+        difflib.get_close_matches(name, present, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    names = ", ".join(present) if present else "none"
+    print(f"warning: {name} does not occur in the expression, so its derivative is zero; the "
+          f"variables are: {names}{hint}", file=sys.stderr)
+
+
+def _json_error(err: MatcalError) -> str:
+    """A user error as the JSON object ``--json`` prints: error (its class), message, position
+    (0-based, or null) and line (the input line, or null)."""
+    return json.dumps({"error": type(err).__name__, "message": err.message,
+                       "position": err.pos, "line": err.text}, ensure_ascii=False)
+
+
 def _user_message(err: MatcalError) -> str:
     """The message first, then the input line with its caret (aligned, on lines of their own)."""
     message = "\n".join(textwrap.fill(line, 100, subsequent_indent="  ")
@@ -318,14 +372,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     A'*B'
     0
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
     try:
-        args = build_parser().parse_args(
-            expression_last(sys.argv[1:] if argv is None else argv))
-        return run(args)
+        parser = build_parser()
+        parser.json_errors = as_json
+        return run(parser.parse_args(expression_last(argv)))
     except SystemExit as exit_:  # --help, or a usage error argparse already reported
         return exit_.code if isinstance(exit_.code, int) else EXIT_USER_ERROR
     except MatcalError as err:
-        print(f"error: {_user_message(err)}", file=sys.stderr)
+        if as_json:
+            print(_json_error(err))
+        else:
+            print(f"error: {_user_message(err)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
