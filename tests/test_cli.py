@@ -401,3 +401,15 @@ def test_order_three_prints_index_notation_and_checks(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("d3f/dX[i,j]dX[k,l]dX[p,q] = ")
     assert float(CHECK_LINE.match(out[-1]).group(1)) < 1e-8
+
+
+def test_plain_transpose_is_transpose(capsys):
+    """X.' (MATLAB's plain transpose) is X' for real matrices."""
+    assert run(capsys, "tr(A*X.')", "--wrt", "X") == run(capsys, "tr(A*X')", "--wrt", "X")
+    assert str(matcal.parse("(A*B).'.'")) == "A*B"
+
+
+def test_evaluate_takes_a_column_for_a_vector():
+    assert matcal.evaluate("x'*y", {"x": [[1.0], [2.0]], "y": [3.0, 4.0]}) == 11.0
+    with pytest.raises(matcal.ValuesError, match=r"or a column of shape \(n, 1\)"):
+        matcal.evaluate("x'*y", {"x": [[1.0, 2.0]], "y": [3.0, 4.0]})

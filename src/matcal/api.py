@@ -253,8 +253,9 @@ def evaluate(expr: Source, values: Mapping[str, Any],
 
     Args:
         expr: an :class:`Expr`, text, or a :class:`Derivative`.
-        values: every name of the expression → a float (scalar), a 1-D array (vector) or a
-            2-D array (matrix); their sizes fix the symbolic dimensions.
+        values: every name of the expression → a float (scalar), a 1-D array or a column of
+            shape (n, 1) (vector), or a 2-D array (matrix); their sizes fix the symbolic
+            dimensions.
         types: optional name → kind mapping, as for :func:`parse`.
         shape: the expected shape of the result. Needed only for an :class:`Expr` (or the
             text of a derivative) whose constants only the layout sizes, e.g. ``-2*A*matrix(1)``

@@ -136,9 +136,13 @@ def _as_array(name: str, value: Any, shape: Shape) -> np.ndarray:
     except (TypeError, ValueError):
         raise ValuesError(f"values: {name} is not numeric: {value!r}") from None
     want = len(shape.dims)
+    if want == 1 and arr.ndim == 2 and arr.shape[1] == 1:  # a column (n, 1) is the vector
+        arr = arr[:, 0]
     if arr.ndim != want:
         kind = ("a number", "a 1-D array (vector)", "a 2-D array (matrix)")[want]
-        raise ValuesError(f"values: {name} must be {kind}, got an array of shape {arr.shape}")
+        also = " or a column of shape (n, 1)" if want == 1 else ""
+        raise ValuesError(f"values: {name} must be {kind}{also}, got an array of shape "
+                          f"{arr.shape}")
     return arr
 
 
