@@ -67,7 +67,7 @@ input language (MATLAB-like, as on matrixcalculus.org):
   A*B            matrix product (scalar times anything when one side is a scalar)
   A.*B  A./B     element-wise (Hadamard) product, division
   A.^p           element-wise power
-  A'             transpose
+  A'   A.'       transpose
   X^k   a^b      matrix power (square X, integer k); ordinary power of scalars
   A/b            division by a scalar
   + -            sum, difference, unary minus; numbers; ( )
