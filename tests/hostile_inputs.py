@@ -32,10 +32,10 @@ UNKNOWN = [
     "identity(X)", "sumsq(x)", "expm(X)", "arcsinh(x)",
 ]
 SHAPES = [
-    "x*y", "A + x", "x + a", "x'*y + x", "tr(x)", "det(x)", "logdet(x*y')' + x", "inv(x)",
+    "x*y", "A + x", "x + y'", "x'*A + x", "tr(x)", "det(x)", "diag(x) + x", "inv(x)",
     "X^x", "x^2", "A^2 + x", "diag(a)*x", "x.*A", "A.*x", "x./A", "x.^A", "A/x", "A*x*A",
     "kron(A, x)", "vector(x)", "matrix(A)", "tr(A*x')'*x + A", "X^1.5",
-    "norm2(x) + x", "sum(x) + x",
+    "X + x", "A*x + A",
 ]
 CONSTANTS = [
     "1/0*tr(X)", "0/0*tr(X)", "tr(X)/0", "2^1024*tr(X)", "1e999*tr(X)", "nan*tr(X)",

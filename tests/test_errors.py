@@ -162,8 +162,8 @@ SHAPES = [
     ("x*y", 1, ["'*'", "vector", "x'*y"]),
     ("A + x", 2, ["'+'", "matrix", "vector"]),
     ("x - A", 2, ["'-'", "vector", "matrix"]),
-    ("x + a", 2, ["'+'", "vector", "scalar", "vector(1)"]),
-    ("A - c", 2, ["'-'", "matrix", "scalar", "matrix(1)"]),
+    ("x + y'", 2, ["'+'", "vector", "row vector", "transpose"]),
+    ("A - x'", 2, ["'-'", "matrix", "row vector"]),
     ("tr(x)", 0, ["tr", "square matrix", "vector"]),
     ("a + tr(x)", 4, ["tr", "square matrix", "vector"]),
     ("diag(a)", 0, ["diag", "scalar"]),
@@ -202,16 +202,26 @@ def test_shape_mismatch_shows_the_dims_the_operands_have():
 
 
 def test_shape_error_uses_types():
-    err = caught(ShapeError, matcal.parse, "x + a", {"x": "scalar", "a": "vector"})
-    assert_says(err, "scalar", "vector")
-    assert matcal.parse("x + a", {"x": "vector", "a": "vector"}).shape.is_vector
+    err = caught(ShapeError, matcal.parse, "x*a", {"a": "vector"})
+    assert_says(err, "'*'", "vector")
+    assert matcal.parse("x*a").shape.is_vector  # a is a scalar by the convention
+
+
+def test_a_scalar_broadcasts_in_a_sum():
+    """A scalar added to a vector or matrix stands for that scalar times ones of its shape,
+    as NumPy broadcasts it (issue 12): x + a is x + a*vector(1), A - c is A - c*matrix(1)."""
+    x, a, A = np.array([1.0, 2.0]), 3.0, np.ones((2, 3))
+    assert np.allclose(matcal.evaluate("x + a", {"x": x, "a": a}), x + a)
+    assert np.allclose(matcal.evaluate("a - A", {"A": A, "a": a}), a - A)
+    assert str(matcal.parse("1 + exp(x)")) == "1 + exp(x)"
+    assert matcal.parse("x + a") == matcal.parse("x + a*vector(1)")
 
 
 def test_shape_error_on_a_later_line_shows_that_line():
-    text = "x'*y\n+ A"
+    text = "x'*A\n+ x"
     err = caught(ShapeError, matcal.parse, text)
     assert_caret(err, text, 5)
-    assert_says(err, "'+'", "scalar", "matrix")
+    assert_says(err, "'+'", "row vector", "vector")
 
 
 # ---------------------------------------------------------------- gradient

@@ -62,9 +62,10 @@ def test_relu_of_a_scalar_evaluates():
 
 
 def test_matrix_exponent_minus_one_prints_as_input():
-    """d(x.^y) once printed y - 1, a scalar subtracted from a vector, which is no input."""
+    """d(x.^y) once printed y - 1 when a scalar subtracted from a vector was no input; with
+    scalar broadcasting it is, and reads back to the same value."""
     g = matcal.jacobian("x.^y", "x")
-    assert "y - vector(1)" in str(g)
+    assert "y - 1" in str(g)
     back = matcal.parse(str(g))
     vals = {"x": np.array([1.5, 2.0]), "y": np.array([0.5, 3.0])}
     assert np.allclose(matcal.evaluate(back, vals), matcal.evaluate(g, vals))

@@ -71,6 +71,7 @@ input language (MATLAB-like, as on matrixcalculus.org):
   X^k   a^b      matrix power (square X, integer k); ordinary power of scalars
   A/b            division by a scalar
   + -            sum, difference, unary minus; numbers; ( )
+                 (a scalar plus a vector or matrix broadcasts: 1 + exp(x))
 {_wrapped(matrix_functions, "  functions:     ")}
                  (trace, determinant, log-determinant, inverse, vector <-> diagonal matrix,
                  sum of all entries, 1-norm, Euclidean/Frobenius norm)

@@ -6,7 +6,9 @@ product are a coefficient, a numerator or a denominator, and how a matrix chain 
 from __future__ import annotations
 
 from matcal.core.build import numeric_value
-from matcal.core.nodes import Add, Expr, Hadamard, MatMul, MatPower, Number, Power, Transpose
+from matcal.core.nodes import (
+    Add, Expr, Hadamard, MatMul, MatPower, Number, Ones, Power, Transpose,
+)
 
 ADD = 10
 MUL = 20
@@ -100,3 +102,20 @@ def chain_groups(factors: list[Expr]) -> list[list[Expr]]:
         groups.append(last)
         cols = f.shape.cols
     return groups
+
+
+def broadcast_constant(term: Expr, terms: tuple[Expr, ...]) -> Number | None:
+    """The number c that the term ``c*vector(1)`` (or ``matrix(1)``, or ones alone) of the sum
+    of ``terms`` is written as, when another term gives the sum its shape: ``1 + exp(u)`` reads
+    back as ``vector(1) + exp(u)`` (scalar broadcasting). None for any other term."""
+    c = _ones_multiple(term)
+    if c is None or all(_ones_multiple(t) is not None for t in terms):
+        return None
+    return Number(c)
+
+
+def _ones_multiple(e: Expr) -> float | None:
+    """c for ``c*vector(1)``, ``c*matrix(1)`` or ones alone (c = 1); else None."""
+    if isinstance(e, MatMul) and len(e.factors) == 2 and isinstance(e.factors[0], Number):
+        return e.factors[0].value if isinstance(e.factors[1], Ones) else None
+    return 1.0 if isinstance(e, Ones) else None

@@ -16,8 +16,8 @@ import math
 
 from matcal.core.nodes import Add, Expr, Hadamard, MatMul, Number, Select, Transpose
 from matcal.core.notation import (  # noqa: F401 - the printers' names for the notation
-    ADD, ATOM, MUL, POSTFIX, POWER, UNARY, as_quotient, chain_groups, precedence, reciprocal_of,
-    split_product,
+    ADD, ATOM, MUL, POSTFIX, POWER, UNARY, as_quotient, broadcast_constant, chain_groups,
+    precedence, reciprocal_of, split_product,
 )
 
 class Printer:
@@ -41,9 +41,21 @@ class Printer:
     def wrap(self, text: str) -> str:
         return f"({text})"
 
+    broadcasts = False
+    """Whether a constant term of a sum of vectors or matrices prints as its number
+    (``1 + exp(u)``, scalar broadcasting) rather than ``vector(1) + exp(u)``."""
+
     def _print_Add(self, e: Add) -> str:
         """Terms joined by `` + `` and `` - ``: a negative coefficient prints as subtraction."""
-        return signed_sum([self.unsigned(term) for term in e.terms])
+        return signed_sum([self.unsigned(self.broadcast(t, e.terms)) for t in e.terms])
+
+    def broadcast(self, term: Expr, terms: tuple[Expr, ...]) -> Expr:
+        """``term`` as it prints in the sum of ``terms``: its number, where it is a constant
+        that scalar broadcasting writes as a number and this printer does so."""
+        if not self.broadcasts:
+            return term
+        c = broadcast_constant(term, terms)
+        return term if c is None else c
 
     def unsigned(self, term: Expr) -> tuple[bool, str]:
         """(is negative, text of the term without its sign)."""

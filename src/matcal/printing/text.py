@@ -25,6 +25,8 @@ from matcal.printing.base import (
 class TextPrinter(Printer):
     """Prints expressions in the input language (MATLAB-like, as matrixcalculus.org)."""
 
+    broadcasts = True
+
     def _print_Var(self, e: Var) -> str:
         return e.name
 

@@ -17,8 +17,8 @@ from matcal.core.nodes import (
     Transpose, Var, Zero,
 )
 from matcal.core.notation import (
-    ADD, ATOM, MUL, POSTFIX, POWER, as_quotient, chain_groups, precedence, reciprocal_of,
-    split_product,
+    ADD, ATOM, MUL, POSTFIX, POWER, as_quotient, broadcast_constant, chain_groups, precedence,
+    reciprocal_of, split_product,
 )
 
 _CALLS = (Trace, Det, LogDet, Inverse, SumEntries, Norm1, Norm2, DiagMatrix, DiagVector, Apply)
@@ -40,8 +40,9 @@ def cost(e: Expr) -> int:
         if e.shape.is_scalar:
             return 1
         return 4 + (1 if e.shape.is_row else 0)  # vector(1)', matrix(0)
-    if isinstance(e, Add):
-        return sum(_unsigned(t) + 1 for t in e.terms) - 1 + (1 if _negative(e.terms[0]) else 0)
+    if isinstance(e, Add):  # a constant term broadcast in the sum is written as its number
+        terms = [c if (c := broadcast_constant(t, e.terms)) is not None else t for t in e.terms]
+        return sum(_unsigned(t) + 1 for t in terms) - 1 + (1 if _negative(terms[0]) else 0)
     if isinstance(e, MatMul):
         quotient = as_quotient(e)
         return _product(quotient if quotient is not None else e)

@@ -13,7 +13,7 @@ from lark import Token, Tree
 from matcal.core import build as b
 from matcal.core import rewrites
 from matcal.core.errors import MatcalError, ShapeError
-from matcal.core.nodes import Add, Expr, Hadamard, MatMul, MatPower, Number, Power
+from matcal.core.nodes import Add, Expr, Hadamard, MatMul, MatPower, Number, Ones, Power
 from matcal.core.shapes import readable_names
 
 
@@ -42,10 +42,12 @@ class OperatorSyntax:
         return acc
 
     def _op_PLUS(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        left, right = broadcast(left, right)
         self.same_shape(left, right, op, "add")
         return b.add(left, right)
 
     def _op_MINUS(self, left: Expr, right: Expr, op: Token, _rt) -> Expr:
+        left, right = broadcast(left, right)
         self.same_shape(left, right, op, "subtract")
         return b.sub(left, right)
 
@@ -53,12 +55,7 @@ class OperatorSyntax:
         if self.unifier.unify(left.shape, right.shape):
             return
         hint = ""
-        if left.shape.is_scalar or right.shape.is_scalar:
-            other = right if left.shape.is_scalar else left
-            const = "vector" if other.shape.is_vector else "matrix"
-            where = "to" if verb == "add" else "from"
-            hint = f"; to {verb} a constant c {where} every entry write c*{const}(1)"
-        elif {left.shape.is_vector, right.shape.is_vector} == {True} or (
+        if {left.shape.is_vector, right.shape.is_vector} == {True} or (
             left.shape.is_row or right.shape.is_row
         ):
             hint = "; a transpose (') may be missing"
@@ -146,6 +143,16 @@ class OperatorSyntax:
         if not e.shape.is_matrix:
             self.fail(ShapeError, f"{what} needs a square matrix, got {self.describe(e)}", where)
         self.unifier.unify_dims(e.shape.rows, e.shape.cols)
+
+
+def broadcast(left: Expr, right: Expr) -> tuple[Expr, Expr]:
+    """A scalar added to (or subtracted from) a vector or matrix stands for that scalar times
+    ones of its shape, as NumPy broadcasts it: ``1 + exp(u)`` is ``vector(1) + exp(u)``."""
+    if left.shape.is_scalar and not right.shape.is_scalar:
+        return b.mul(left, Ones(right.shape)), right
+    if right.shape.is_scalar and not left.shape.is_scalar:
+        return left, b.mul(right, Ones(left.shape))
+    return left, right
 
 
 _WRITTEN = {
