@@ -8,9 +8,9 @@
 import os as _os
 
 from matcal.api import (
-    check_derivative, check_gradient, derivative, evaluate, explain, gradient, hessian,
-    jacobian, parse, to_latex, vec_derivative,
+    derivative, evaluate, gradient, hessian, jacobian, parse, to_latex, vec_derivative,
 )
+from matcal.checking import check_derivative, check_gradient, explain
 from matcal.derivation import Derivation, Step
 from matcal.core.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,

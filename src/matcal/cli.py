@@ -25,7 +25,8 @@ import textwrap
 from importlib import metadata
 from typing import Sequence
 
-from matcal.api import check_derivative, derivative, explain, gradient, hessian, to_latex
+from matcal.api import derivative, gradient, hessian, to_latex
+from matcal.checking import check_derivative, explain
 from matcal.numeric.gradcheck import METHOD
 from matcal.derivation.render import render
 from matcal.core.errors import MatcalError, OptionsError, caret_context

@@ -123,6 +123,47 @@ class Derivative:
         return f"Derivative({str(self)!r}, wrt={self.wrt.name!r}{order})"
 
 
+class Derivatives(Mapping[str, Derivative]):
+    """The derivatives of one expression by several variables, one :class:`Derivative` each,
+    in the order the variables were named: ``gradient("norm2(W*x + b - y)^2", ["W", "b"])``.
+
+    A read-only mapping name → Derivative. ``str()`` prints one line per variable,
+    ``W: 2*(W*x + b - y)*x'``; :meth:`as_dict` is the ``--json`` record, with one entry per
+    variable under ``derivatives``.
+    """
+
+    def __init__(self, items: Mapping[str, Derivative]):
+        self._items = dict(items)
+
+    def __getitem__(self, name: str) -> Derivative:
+        return self._items[name]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def as_dict(self) -> dict[str, Any]:
+        """``expression``, ``wrt`` (the names), ``shapes``, and under ``derivatives`` each
+        variable's record (as :meth:`Derivative.as_dict`, without the shared entries)."""
+        first = next(iter(self._items.values()))
+        shared = {"expression", "wrt", "shapes"}
+        return {
+            "expression": str(first.expression),
+            "wrt": list(self._items),
+            "derivatives": {name: {k: v for k, v in d.as_dict().items() if k not in shared}
+                            for name, d in self._items.items()},
+            "shapes": shapes(first.expression),
+        }
+
+    def __str__(self) -> str:
+        return "\n".join(f"{name}: {d}" for name, d in self._items.items())
+
+    def __repr__(self) -> str:
+        return f"Derivatives({', '.join(f'{n}={str(d)!r}' for n, d in self._items.items())})"
+
+
 def derive(e: Expr, var: Var, order: int = 1, sizes: tuple[Var, ...] = ()) -> Derivative:
     """∂^order e / ∂var^order as a :class:`Derivative`, differentiated once.
 

@@ -105,7 +105,7 @@ def _lines(d: Derivation, shown, label) -> list[tuple[str, str, Step | None]]:
 def to_text(d: Derivation) -> str:
     """The derivation for a terminal: one equality per line, the rule under it.
 
-    >>> from matcal.api import explain
+    >>> from matcal.checking import explain
     >>> lines = to_text(explain("tr(A*X)", "X")).splitlines()
     >>> print(lines[9]); print(lines[11])
          = tr(A*dX)
@@ -196,7 +196,7 @@ def latex_text(text: str) -> str:
 def to_latex(d: Derivation) -> str:
     r"""The derivation as an ``align`` environment (amsmath), one step per line.
 
-    >>> from matcal.api import explain
+    >>> from matcal.checking import explain
     >>> print(to_latex(explain("tr(A*X)", "X")).splitlines()[1])
     \begin{align}
     """
@@ -220,7 +220,7 @@ def to_latex(d: Derivation) -> str:
 def to_markdown(d: Derivation) -> str:
     """The derivation as Markdown: a numbered list of equalities in ``$…$``.
 
-    >>> from matcal.api import explain
+    >>> from matcal.checking import explain
     >>> print(to_markdown(explain("tr(A*X)", "X")).splitlines()[2])
     1. $f = \\operatorname{tr}\\left(\\mathbf{A} \\mathbf{X}\\right)$
     """
@@ -244,7 +244,7 @@ def render(d: Derivation, format: str = "text") -> str:
     Raises:
         ValueError: an unknown format.
 
-    >>> from matcal.api import explain
+    >>> from matcal.checking import explain
     >>> print(render(explain("tr(A*X)", "X"), "markdown").splitlines()[-1][:47])
     Result: $\\nabla_{\\mathbf{X}} f = \\mathbf{A}^T$.
     """
