@@ -5,8 +5,8 @@ hand — Ang's differentials (:mod:`.differential_method`) or Traa's index notat
 (:mod:`.index_method`) — and returns the derivation as data (:mod:`.steps`), every step
 checked at random values (:mod:`.verify`). :mod:`.render` shows it as text, Markdown or LaTeX.
 
-The engines here sit below the public API (:func:`matcal.checking.explain` assembles a derivation
-from them): the trace trick takes the G of each term from
+The engines here sit below the public API (:func:`matcal.checking.explain` assembles a
+derivation from them): the trace trick takes the G of each term from
 :func:`matcal.engine.pipeline.derivative_of`, and the last step reaches exactly what
 ``matcal.gradient`` returns.
 """
