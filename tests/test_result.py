@@ -109,3 +109,33 @@ def test_jacobian_check_derives_once(capsys, engine_calls):
     assert engine_calls == ["x"]
     assert main(["sum(exp(A*x))", "--wrt", "x", "--hessian", "--check", "--json"]) == 0
     assert engine_calls == ["x", "x"]
+
+
+def test_several_variables_give_a_derivative_each():
+    """gradient(f, ["W", "b"]) (issue 12): one result, one Derivative per variable, in order."""
+    g = matcal.gradient("norm2(W*x + b - y)^2", ["W", "b"], {"b": "vector"})
+    assert isinstance(g, matcal.Derivatives) and list(g) == ["W", "b"]
+    assert str(g) == "W: 2*(W*x + b - y)*x'\nb: 2*(W*x + b - y)"
+    assert g["W"] == matcal.gradient("norm2(W*x + b - y)^2", "W", {"b": "vector"})
+    assert all(matcal.check_gradient(d, seed=0) < 1e-8 for d in g.values())
+    record = g.as_dict()
+    assert record["wrt"] == ["W", "b"] and set(record["derivatives"]) == {"W", "b"}
+    assert record["derivatives"]["b"]["derivative"] == "2*(W*x + b - y)"
+    with pytest.raises(matcal.DerivativeError, match="name one variable"):
+        matcal.derivative("x'*A*x + a*x'*x", ["x", "a"], order=2)
+    with pytest.raises(matcal.DerivativeError, match="name each variable once"):
+        matcal.gradient("x'*x", ["x", "x"])
+
+
+def test_several_variables_on_the_command_line(capsys):
+    status = main(["norm2(W*x + b - y)^2", "--wrt", "W,b", "--types", "b:vector", "--check",
+                   "--seed", "0"])
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert lines[0] == "W: 2*(W*x + b - y)*x'" and lines[2] == "b: 2*(W*x + b - y)"
+    assert lines[1].startswith("check: relative error") and lines[3].startswith("check:")
+    assert main(["norm2(W*x + b - y)^2", "--wrt", "W,b", "--json", "--check"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["derivatives"]["W"]["check"] < 1e-8
+    assert main(["tr(W*X)", "--wrt", "W,X", "--steps"]) == 2
+    assert "name one in --wrt" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from matcal.core.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
 )
 from matcal.core.nodes import Expr
-from matcal.result import Derivative
+from matcal.result import Derivative, Derivatives
 from matcal.numeric.rewrite_check import install_for_process as _install_rewrite_check
 
 if _os.environ.get("MATCAL_CHECK_REWRITES") not in (None, "", "0"):  # the debug flag
@@ -24,7 +24,7 @@ if _os.environ.get("MATCAL_CHECK_REWRITES") not in (None, "", "0"):  # the debug
 
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
-    "check_gradient", "check_derivative", "vec_derivative", "Expr", "Derivative",
+    "check_gradient", "check_derivative", "vec_derivative", "Expr", "Derivative", "Derivatives",
     "explain", "Derivation", "Step",
     "MatcalError", "ParseError", "ShapeError", "DerivativeError", "ValuesError", "OptionsError",
 ]

@@ -9,7 +9,7 @@ entry is ∂f/∂X_ij"). A symmetric X gets sym(G) = (G + Gᵀ)/2.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from matcal.core.errors import DerivativeError, MatcalError, OptionsError
 from matcal.core.nodes import Expr, Var, variables, walk
@@ -17,12 +17,12 @@ from matcal.numeric.evaluate import evaluate_expr
 from matcal.syntax.parse import MAX_LENGTH, Parsed, parse, parse_source
 from matcal.syntax.types import check_types, default_kind
 from matcal.printing import to_latex as _expr_to_latex
-from matcal.result import Derivative, derive
+from matcal.result import Derivative, Derivatives, derive
 from matcal.core.shapes import Dim, Shape, readable_names
 
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
-    "vec_derivative", "Derivative", "MatcalError",
+    "vec_derivative", "Derivative", "Derivatives", "MatcalError",
 ]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -74,13 +74,15 @@ def _variable(e: Expr, wrt: str, types: Mapping[str, str] | None,
     return Var(wrt, shape, kind == "symmetric")
 
 
-def gradient(expr: Source, wrt: str, types: Mapping[str, str] | None = None) -> Derivative:
+def gradient(expr: Source, wrt: str | Sequence[str],
+             types: Mapping[str, str] | None = None) -> Derivative | Derivatives:
     """Gradient of a scalar expression, in closed matrix form, simplified.
 
     Args:
         expr: a scalar-valued expression, as an :class:`Expr`, text, or a
             :class:`Derivative`.
-        wrt: the name of the variable (scalar, vector n, or matrix m×n).
+        wrt: the name of the variable (scalar, vector n, or matrix m×n); or a list of names,
+            for a :class:`~matcal.result.Derivatives` with the gradient by each.
         types: optional name → kind mapping (``"scalar"``, ``"vector"``, ``"matrix"``,
             ``"symmetric"``) overriding the naming convention.
 
@@ -102,7 +104,8 @@ def gradient(expr: Source, wrt: str, types: Mapping[str, str] | None = None) -> 
                       "(shape(f) + shape(X)): use jacobian / --jacobian")
 
 
-def _of_scalar(expr: Source, wrt: str, order: int, types, name: str, hint: str) -> Derivative:
+def _of_scalar(expr: Source, wrt: str | Sequence[str], order: int, types, name: str,
+               hint: str) -> Derivative | Derivatives:
     """:func:`derivative` of an expression that must be scalar (else DerivativeError)."""
     e, sizes = _as_expr(expr, types)
     if not e.shape.is_scalar:
@@ -112,14 +115,15 @@ def _of_scalar(expr: Source, wrt: str, order: int, types, name: str, hint: str) 
     return _derivative(e, sizes, wrt, order, types)
 
 
-def derivative(expr: Source, wrt: str, order: int = 1,
-               types: Mapping[str, str] | None = None) -> Derivative:
+def derivative(expr: Source, wrt: str | Sequence[str], order: int = 1,
+               types: Mapping[str, str] | None = None) -> Derivative | Derivatives:
     """Derivative of any order of any expression, in matrix form whenever one exists.
 
     Args:
         expr: scalar-, vector- or matrix-valued expression, as an :class:`Expr`, text, or a
             :class:`Derivative` (then this is a derivative of higher order).
-        wrt: the variable's name.
+        wrt: the variable's name; or a list of names (order 1), for a
+            :class:`~matcal.result.Derivatives` with the derivative by each.
         order: 1 (gradient / Jacobian), 2 (Hessian), 3, 4, …
         types: optional name → kind mapping.
 
@@ -143,10 +147,18 @@ def derivative(expr: Source, wrt: str, order: int = 1,
     return _derivative(e, sizes, wrt, order, types)
 
 
-def _derivative(e: Expr, sizes: tuple[Var, ...], wrt: str, order: int, types) -> Derivative:
+def _derivative(e: Expr, sizes: tuple[Var, ...], wrt: str | Sequence[str], order: int,
+                types) -> Derivative | Derivatives:
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
         raise DerivativeError(f"order must be a whole number from 1 to {MAX_ORDER}, got "
                               f"{order!r}")
+    if isinstance(wrt, (list, tuple)):  # several variables: one derivative each
+        if not wrt or len(set(wrt)) != len(wrt):
+            raise DerivativeError(f"wrt: name each variable once, got {list(wrt)!r}")
+        if order != 1:
+            raise DerivativeError("several variables give a first derivative each; for a "
+                                  "Hessian or a higher order, name one variable")
+        return Derivatives({name: _derivative(e, sizes, name, 1, types) for name in wrt})
     result = derive(e, _variable(e, wrt, types, sizes), order, sizes)
     printed = len(str(result))
     if printed > MAX_LENGTH:
@@ -197,7 +209,8 @@ def vec_derivative(expr: Source, wrt: str | None = None, order: int = 1,
     return as_derivative(expr, wrt, order, types).vec
 
 
-def jacobian(expr: Source, wrt: str, types: Mapping[str, str] | None = None) -> Derivative:
+def jacobian(expr: Source, wrt: str | Sequence[str],
+             types: Mapping[str, str] | None = None) -> Derivative | Derivatives:
     """First derivative of a (usually vector- or matrix-valued) expression.
 
     Returns:

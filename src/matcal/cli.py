@@ -33,7 +33,7 @@ from matcal.core.errors import MatcalError, OptionsError, caret_context
 from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import Expr, variables
 from matcal.syntax.parse import KNOWN_FUNCTIONS, Parsed, parse_source
-from matcal.result import Derivative
+from matcal.result import Derivative, Derivatives
 
 CHECK_HOW = "central differences, 3 random directions"
 """How --check measured, in the line it prints; the whole method is in --help and --json."""
@@ -180,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("expr", metavar="EXPR", help="the expression, e.g. \"tr(A*X*B)\"")
     what = parser.add_argument_group("what to compute")
     what.add_argument("--wrt", metavar="X", required=True, action=_Once,
-                      help="the variable to differentiate by (gives the gradient)")
+                      help="the variable to differentiate by (gives the gradient); several, "
+                      "separated by commas (--wrt W,b), give a derivative by each")
     order = what.add_mutually_exclusive_group()
     order.add_argument("--jacobian", action="store_true",
                        help="first derivative of a vector- or matrix-valued expression "
@@ -261,13 +262,22 @@ def _order(args: argparse.Namespace) -> int:
     return args.order if args.order is not None else 1
 
 
-def _derivative(expr: Parsed, args: argparse.Namespace, types: dict[str, str]) -> Derivative:
-    """The derivative the arguments ask for: gradient, Jacobian, Hessian or order K."""
+def _wrt(args: argparse.Namespace) -> str | list[str]:
+    """The --wrt name, or the names of ``--wrt W,b`` (several variables)."""
+    names = [n.strip() for n in args.wrt.split(",")]
+    return names[0] if len(names) == 1 else names
+
+
+def _derivative(expr: Parsed, args: argparse.Namespace,
+                types: dict[str, str]) -> Derivative | Derivatives:
+    """The derivative the arguments ask for: gradient, Jacobian, Hessian or order K; by each
+    variable of ``--wrt W,b``."""
+    wrt = _wrt(args)
     if args.hessian:
-        return hessian(expr, args.wrt, types)
+        return hessian(expr, wrt, types)
     if args.jacobian or args.order is not None:
-        return derivative(expr, args.wrt, _order(args), types)
-    return gradient(expr, args.wrt, types)
+        return derivative(expr, wrt, _order(args), types)
+    return gradient(expr, wrt, types)
 
 
 def _vec_line(vec: Expr, wrt: str, latex: bool, order: int) -> str:
@@ -286,6 +296,8 @@ def _steps(expr: Parsed, args: argparse.Namespace, types: dict[str, str]) -> int
     if args.jacobian or args.hessian or args.order is not None or args.json:
         raise OptionsError("--steps derives a gradient and prints it as text, markdown or "
                            "latex (--format); leave out --jacobian, --hessian, --order, --json")
+    if "," in args.wrt:
+        raise OptionsError("--steps derives the gradient by one variable; name one in --wrt")
     fmt = "latex" if args.latex else args.format or "text"
     derivation = explain(gradient(expr, args.wrt, types), method=args.steps,
                          seed=0 if args.seed is None else args.seed)
@@ -308,30 +320,36 @@ def run(args: argparse.Namespace) -> int:
     if args.steps is not None:
         return _steps(expr, args, types)
     result = _derivative(expr, args, types)
-    _warn_if_absent(result)
-    vec = result.vec if len(result.shape.dims) >= 3 else None
-    error = check_derivative(result, seed=args.seed) if args.check else None
-    failed = error is not None and not error <= CHECK_TOLERANCE  # a NaN fails too
+    each = dict(result) if isinstance(result, Derivatives) else {None: result}
+    for d in each.values():
+        _warn_if_absent(d)
+    errors = {name: check_derivative(d, seed=args.seed) for name, d in each.items()} \
+        if args.check else {}
     if args.json:
         record = result.as_dict()
-        if error is not None:
-            record["check"] = error if math.isfinite(error) else None  # JSON has no NaN
-            record["check_method"] = METHOD
+        for name, error in errors.items():
+            entry = record if name is None else record["derivatives"][name]
+            entry["check"] = error if math.isfinite(error) else None  # JSON has no NaN
+            entry["check_method"] = METHOD
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
-        print(result.to_latex() if args.latex else str(result))
-        if vec is not None:
-            print(_vec_line(vec, args.wrt, args.latex, _order(args)))
-        if error is not None:
-            print(f"check: relative error {error:.1e} ({CHECK_HOW})")
-    if failed:
+        for name, d in each.items():
+            text = d.to_latex() if args.latex else str(d)
+            print(text if name is None else f"{name}: {text}")
+            vec = d.vec if len(d.shape.dims) >= 3 else None
+            if vec is not None:
+                print(_vec_line(vec, d.wrt.name, args.latex, _order(args)))
+            if name in errors:
+                print(f"check: relative error {errors[name]:.1e} ({CHECK_HOW})")
+    failed = [(name, e) for name, e in errors.items() if not e <= CHECK_TOLERANCE]  # NaN too
+    for name, error in failed:
+        what = "" if name is None else f" of the derivative by {name}"
         print(
-            f"error: numerical check failed: relative error {error:.1e} exceeds "
+            f"error: numerical check{what} failed: relative error {error:.1e} exceeds "
             f"{CHECK_TOLERANCE:g}; the derivative may be wrong, please report it",
             file=sys.stderr,
         )
-        return EXIT_CHECK_FAILED
-    return EXIT_OK
+    return EXIT_CHECK_FAILED if failed else EXIT_OK
 
 
 def _warn_if_absent(result: Derivative) -> None:
