@@ -809,11 +809,25 @@ def test_d_einsum_X_ik_X_kj_is_delta_X_plus_X_delta():
 
 @identity(Kron)
 def test_d_kron_is_refused_with_a_clear_error():
-    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB (Matrix Cookbook eq. 39) is not implemented yet: asking
-    for it names the Kronecker product and says what to do; kron of constants differentiates."""
+    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB (Matrix Cookbook eq. 39) is not implemented yet outside tr,
+    sum and norm2: asking for it names the Kronecker product and says what to do; kron of
+    constants differentiates."""
     with pytest.raises(matcal.DerivativeError, match="Kronecker product"):
-        matcal.gradient("sum(kron(X, A))", "X")
+        matcal.gradient("x'*kron(A, X)*y", "X")
     assert str(matcal.gradient("x'*kron(A, B)*x", "x")) == "(kron(A, B) + kron(A, B)')*x"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tr(kron(A, X))", "tr(A)*eye"),
+    ("tr(kron(X, X))", "2*tr(X)*eye"),
+    ("sum(kron(X, A))", "sum(A)*matrix(1)"),
+    ("norm2(kron(B, X))", "norm2(B)*X/norm2(X)"),
+])
+def test_kron_under_tr_sum_and_norm2_splits_into_a_product(text, expected):
+    """tr(A ⊗ B) = tr(A) tr(B) (Matrix Cookbook eq. 511), sum(A ⊗ B) = sum(A) sum(B) and
+    ‖A ⊗ B‖_F = ‖A‖_F ‖B‖_F: the entries of A ⊗ B are the products A_ij B_kl, so the
+    derivative goes through the product (SymPy's test suite has tr(kron(A, X)))."""
+    assert_exact(text, "X", expected)
 
 
 @identity(Select)

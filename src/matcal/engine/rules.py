@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 from matcal.core.build import (
-    add, hadamard, inverse, mat_power, mul, number, power, reciprocal, transpose,
+    add, hadamard, inverse, mat_power, mul, number, power, reciprocal, total, trace, transpose,
 )
 from matcal.core.rebuild import index_range
 from matcal.core.functions import FUNCTIONS
@@ -180,6 +180,8 @@ def _transpose(D: Differentiator, e: Transpose, idx):
 @rule(Trace, identity="d tr X = tr dX (Ang eq. 4)")
 def _trace(D: Differentiator, e: Trace, idx):
     """d tr X = tr dX (Ang eq. 4): tr X = Σ_ij X_ij δ_ij."""
+    if (split := _kron_split(e.arg, trace, square=True)) is not None:
+        return D.d(split, idx)  # tr(A ⊗ B) = tr(A) tr(B)
     i, j = fresh_for(e.arg.shape)
     if isinstance(e.arg, MatPower):  # d tr(B^k) = k tr(B^(k-1) dB), by cyclicity (Cookbook eq. 89)
         b = e.arg.base
@@ -212,7 +214,9 @@ def _inverse(D: Differentiator, e: Inverse, idx):
 
 @rule(SumEntries, identity="d sum(X) = sum(dX) = Σ_ij dX_ij")
 def _sum(D: Differentiator, e: SumEntries, idx):
-    """d sum(X) = sum(dX) = Σ_ij dX_ij."""
+    """d sum(X) = sum(dX) = Σ_ij dX_ij. Of a Kronecker product, sum(A ⊗ B) = sum(A) sum(B)."""
+    if (split := _kron_split(e.arg, total)) is not None:
+        return D.d(split, idx)
     return D.d(e.arg, fresh_for(e.arg.shape))
 
 
@@ -225,7 +229,9 @@ def _norm1(D: Differentiator, e: Norm1, idx):
 
 @rule(Norm2, identity="d ‖X‖ = Σ_ij X_ij dX_ij / ‖X‖ (Frobenius; Matrix Cookbook eq. 131)")
 def _norm2(D: Differentiator, e: Norm2, idx):
-    """d ‖X‖ = Σ_ij X_ij dX_ij / ‖X‖ (Frobenius; Matrix Cookbook eq. 131)."""
+    """d ‖X‖ = Σ_ij X_ij dX_ij / ‖X‖ (Frobenius; Matrix Cookbook eq. 131); ‖A ⊗ B‖ = ‖A‖ ‖B‖."""
+    if (split := _kron_split(e.arg, Norm2)) is not None:
+        return D.d(split, idx)
     ix = fresh_for(e.arg.shape)
     return D.chain([(e.arg, ix), (reciprocal(e), ())], e.arg, ix)
 
@@ -281,11 +287,24 @@ def _einsum(D: Differentiator, e: Einsum, idx):
     "with a clear error"))
 def _kron(D: Differentiator, e: Kron, idx):
     """d(A ⊗ B) = dA ⊗ B + A ⊗ dB (Matrix Cookbook eq. 39) — its entries mix two indices into
-    one, which index notation here does not split yet, so it is refused with a clear error."""
+    one, which index notation here does not split yet, so it is refused with a clear error
+    (under tr, sum and norm2 it is split first: tr(A ⊗ B) = tr(A) tr(B), Cookbook eq. 511)."""
     raise DerivativeError(
         f"cannot differentiate {e} yet: the derivative of a Kronecker product is not "
-        "supported; write the expression without kron"
+        "supported outside tr(...), sum(...) and norm2(...); write the expression without kron"
     )
+
+
+def _kron_split(e: Expr, f, square: bool = False) -> Expr | None:
+    """f(A) f(B) for f(A ⊗ B) where f is multiplicative over the Kronecker product — tr of
+    square factors (tr(A ⊗ B) = tr(A) tr(B), Matrix Cookbook eq. 511), the sum of entries
+    and the Frobenius norm (entries of A ⊗ B are the products A_ij B_kl); else None."""
+    if not isinstance(e, Kron):
+        return None
+    if square and not all(s.is_matrix and s.rows == s.cols
+                          for s in (e.left.shape, e.right.shape)):
+        return None
+    return mul(f(e.left), f(e.right))
 
 
 @rule(Select, identity=(
