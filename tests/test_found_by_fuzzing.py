@@ -109,3 +109,20 @@ def test_trace_of_a_matrix_of_ones_prints_through_a_variable():
     assert "matrix(1)" not in str(g)
     vals = {"C": Y33, "c": 0.5}
     assert matcal.evaluate(matcal.parse(str(g)), vals) == matcal.evaluate(g, vals) == 3.0
+
+
+@pytest.mark.parametrize("text, wrt, values", [
+    ("det(2*eye + diag(sigmoid(z - z)))*x'*z", "z",
+     {"z": RNG.standard_normal(3), "x": RNG.standard_normal(3)}),
+    ("sum(k, (C[k,:]*z)*sum((z'*(C + matrix(C[k,:]*z)))'))", "z",
+     {"C": Y33, "z": RNG.standard_normal(3)}),
+])
+def test_constants_that_nothing_sizes_print_through_a_variable(text, wrt, values):
+    """det(2*eye + diag(sigmoid(vector(0)))) and sum(matrix(1)*z) printed as they were: text
+    whose constants no value sizes (their size came from z - z). They now print through a
+    variable of their shape (diag(z.^0), 0*z.^0, C.^0), and read back to the same value."""
+    g = matcal.gradient(text, wrt)
+    value = matcal.evaluate(g, values)
+    back = matcal.evaluate(str(g), values, shape=np.shape(value))
+    assert np.allclose(back, value)
+    assert matcal.check_gradient(g, values=values, seed=0) < 1e-8

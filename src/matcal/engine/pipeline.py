@@ -16,9 +16,11 @@ from matcal.core.build import mul
 from matcal.core.rebuild import map_bottom_up
 from matcal.simplify.sums import count_over
 from matcal.core.nodes import (
-    Einsum, Expr, Identity, IndexSum, Ones, SumEntries, Trace, Var, variables, walk,
+    DiagMatrix, Einsum, Expr, Identity, IndexSum, MatMul, Number, Ones, Power, SumEntries, Trace,
+    Transpose, Var, variables, walk,
 )
 from matcal.core.shapes import Shape
+from matcal.forms.ties import untied_constants
 from matcal.forms.einsum import tensor_to_expr
 
 
@@ -84,4 +86,30 @@ def sized_counts(result: Expr, sources: tuple[Var, ...]) -> Expr:
             return node
         return count_over(dim, sources, taken) or node
 
-    return map_bottom_up(result, fix)
+    result = map_bottom_up(result, fix)
+    untied = untied_constants(result)
+    if not untied:
+        return result
+    table = {c: w for c in untied if (w := _through_source(c, sources)) is not None}
+    return map_bottom_up(result, lambda node: table.get(node, node))
+
+
+def _through_source(c: Expr, sources: tuple[Var, ...]) -> Expr | None:
+    """The constant ``c`` written through a variable of ``sources`` of its shape, so that its
+    text says what sizes it: ones as ``V.^0``, zeros as ``0*V.^0``, the identity as
+    ``diag(v.^0)``; None when no variable has the shape."""
+    def ones_like(shape) -> Expr | None:
+        for v in sources:
+            if v.shape == shape:
+                return Power(v, Number(0.0))
+            if v.shape == shape.T and not shape.is_vector:
+                return Transpose(Power(v, Number(0.0)))
+        return None
+
+    if isinstance(c, Identity):
+        ones = ones_like(Shape(c.n, None))
+        return DiagMatrix(ones) if ones is not None else None
+    ones = ones_like(c.shape)
+    if ones is None:
+        return None
+    return ones if isinstance(c, Ones) else MatMul((Number(0.0), ones))
