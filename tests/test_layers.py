@@ -6,7 +6,7 @@ The layers follow the pipeline (the direction of ``DESIGN.md``), lowest first; a
 import from its own layer (without a cycle) and from any layer below it:
 
     core → syntax, printing → tensor → simplify → forms → engine → numeric → derivation
-         → result → api → checking → cli → the package itself (__init__, __main__)
+         → result → api → checking → cli_help → cli → the package itself (__init__, __main__)
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("result",),
     ("api",),
     ("checking",),
+    ("cli_help",),
     ("cli",),
     ("__init__", "__main__"),
 )
