@@ -1,4 +1,5 @@
-"""The public API: parse, differentiate, evaluate, print and check matrix expressions.
+"""The public API: parse, differentiate, evaluate and print matrix expressions (the checks and
+explain are in :mod:`matcal.checking`).
 
 Layout (one rule for every derivative): the derivative of f with respect to X has shape
 shape(f) + shape(X), as ``jax.jacobian`` lays it out. For a scalar f it is the gradient, the
