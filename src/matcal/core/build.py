@@ -13,6 +13,7 @@ and the transpose of a provably symmetric expression (``X'*X``, ``inv(S)``…) d
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from matcal.core.errors import ConstantError
 from matcal.core.nodes import (
@@ -296,7 +297,9 @@ def _pushed_transpose(e: Expr) -> Expr | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def count_transposes(e: Expr) -> int:
+    """The number of transposes in ``e`` (what the placement of transposes minimizes)."""
     n = 1 if isinstance(e, Transpose) else 0
     return n + sum(count_transposes(c) for c in e.children())
 

@@ -12,76 +12,11 @@ expressions free of ``0 +``, ``I*``, ``(X')'`` and the like.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Callable, ClassVar
+from dataclasses import dataclass
 
+from matcal.core.expr import Expr, cache_hash
 from matcal.core.shapes import SCALAR, Dim, Shape, product_dim
 from matcal.core.terms import Atom, Term
-
-
-@dataclass(frozen=True, slots=True)
-class Expr:
-    """Base of all matrix expression nodes. ``shape`` is the node's symbolic shape."""
-
-    _shape: Shape = field(init=False, repr=False, compare=False, hash=False)
-
-    # Set by matcal.printing.text at import: nodes don't know printers (STYLE 4).
-    str_hook: ClassVar[Callable[["Expr"], str] | None] = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_shape", self._compute_shape())
-
-    def _compute_shape(self) -> Shape:
-        return SCALAR
-
-    @property
-    def shape(self) -> Shape:
-        return self._shape
-
-    def children(self) -> tuple[Expr, ...]:
-        """The sub-expressions, in field order (tuple fields flattened)."""
-        out: list[Expr] = []
-        for f in _child_fields(type(self)):
-            value = getattr(self, f)
-            if isinstance(value, tuple):
-                out.extend(value)
-            elif isinstance(value, Expr):
-                out.append(value)
-        return tuple(out)
-
-    def rebuild(self, *children: Expr) -> Expr:
-        """A node of the same class and parameters with ``children`` in place of its own."""
-        kwargs = {}
-        rest = list(children)
-        for f in fields(self):
-            if not f.init:
-                continue
-            value = getattr(self, f.name)
-            if isinstance(value, tuple) and f.name in _child_fields(type(self)):
-                kwargs[f.name], rest = tuple(rest[: len(value)]), rest[len(value) :]
-            elif isinstance(value, Expr):
-                kwargs[f.name], rest = rest[0], rest[1:]
-            else:
-                kwargs[f.name] = value
-        return type(self)(**kwargs)
-
-    def __str__(self) -> str:
-        if Expr.str_hook is None:
-            return repr(self)
-        return Expr.str_hook(self)
-
-
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> tuple[str, ...]:
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        names = tuple(
-            f.name for f in fields(cls) if f.init and f.type in ("Expr", "tuple[Expr, ...]")
-        )
-        _CHILD_FIELDS[cls] = names
-    return names
 
 
 # ---------------------------------------------------------------- leaves
@@ -386,6 +321,10 @@ ALL_NODES: tuple[type[Expr], ...] = (
     Select, IndexSum, Einsum,
 )
 """Every node class; tests assert each has an entry in every transformation table."""
+
+
+for _cls in ALL_NODES:
+    cache_hash(_cls)
 
 
 def walk(expr: Expr):
