@@ -99,5 +99,13 @@ OPTIONS = [shlex.split(line) for line in [
     "'tr(X)' --wrt X extra",
     '\'x\'"\'"\'*x\' --wrt x --order 9999999999',
     '\'x\'"\'"\'*x*x\'"\'"\'\' --wrt x',
+    "'norm2(W*x + b)^2' --wrt W,",
+    "'norm2(W*x + b)^2' --wrt W,W",
+    "'norm2(W*x + b)^2' --wrt W,b --hessian",
+    "'norm2(W*x + b)^2' --wrt W,b --steps",
+    "'norm2(W*x + b)^2' --wrt W --wrt b",
+    "'tr(X)' --wrt X --format latex",
+    "'tr(X)' --wrt X --types X:tens",
+    "'tr(X)' --wrt X --json --bogus",
 ]]
 """Command lines with wrong options (or a result over a budget)."""
