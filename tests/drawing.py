@@ -36,5 +36,7 @@ def draw(expr: Expr, seed: int, positive: bool = False, shapes: dict | None = No
             if var.symmetric:
                 v = (v + v.T) / 2
             v = v + dims[0] * np.eye(dims[0])
+        if var.integer:  # a matrix power's exponent: a whole number
+            v = float(rng.integers(2, 5))
         values[name] = float(v) if not dims else v
     return values

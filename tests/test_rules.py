@@ -30,7 +30,7 @@ from matcal.tensor.terms import Delta, fresh_for
 from matcal.core.nodes import (
     Add, ALL_NODES, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity,
     IndexSum, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, SumEntries, Trace, Transpose, Var, Zero,
+    Select, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
 )
 from matcal.numeric.evaluate import EVAL
 from matcal.printing.latex import LatexPrinter
@@ -853,6 +853,7 @@ NUMERIC = [
     ("sum(k, tr(V'*log(A*diag(B[k,:]*X)*C)))", "X", None, True),
     ("sum(k, x[k]*exp(B[:,k])'*y)", "x", None, False),
     ("x'*kron(A, B)*x", "x", None, False),
+    ("tr(X^k)", "X", {"k": "integer"}, False),
     ("x'*x", "x", None, False),
     ("tr(A*S*B)", "S", {"S": "symmetric"}, False),
     ("x'*S*x + tr(S*S)", "S", {"S": "symmetric"}, False),
@@ -911,3 +912,18 @@ def test_numeric_cases_cover_every_rule():
     seen.add(Einsum)  # not in gradient input; checked numerically by its exact tests above
     missing = {c.__name__ for c in ALL_NODES if c not in seen}
     assert not missing
+
+
+@identity(SymbolicPower, Trace)
+def test_d_trace_of_a_symbolic_power_is_k_times_the_power_below():
+    """d tr(X^k) = k tr(X^(k−1) dX) for a symbolic integer k (by cyclicity; Matrix Cookbook
+    eq. 89): ∂tr(X^k)/∂X = k (X^(k−1))ᵀ, with k declared integer (SymPy's test suite has
+    Trace(X**k))."""
+    types = {"k": "integer"}
+    assert grad("tr(X^k)", "X", types) == "k*(X^(k - 1))'"
+    assert_numeric("tr(X^k)", "X", types)
+    assert grad("tr(A*X^k)", "A", types) == "(X^k)'"
+    with pytest.raises(matcal.DerivativeError, match="symbolic exponent outside tr"):
+        matcal.gradient("tr(A*X^k)", "X", types)
+    with pytest.raises(matcal.ValuesError, match="whole number"):
+        matcal.evaluate("tr(X^k)", {"X": np.eye(2), "k": 1.5}, types)

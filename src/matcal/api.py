@@ -70,8 +70,8 @@ def _variable(e: Expr, wrt: str, types: Mapping[str, str] | None,
     used = [d for node in walk(e) for d in node.shape.dims]
     names = readable_names(used + [Dim("_a"), Dim("_b")])
     a, b = names[Dim("_a")], names[Dim("_b")]
-    shape = {"scalar": Shape(), "vector": Shape(a, None), "matrix": Shape(a, b),
-             "symmetric": Shape(a, a)}[kind]
+    shape = {"scalar": Shape(), "integer": Shape(), "vector": Shape(a, None),
+             "matrix": Shape(a, b), "symmetric": Shape(a, a)}[kind]
     return Var(wrt, shape, kind == "symmetric")
 
 

@@ -188,6 +188,8 @@ def derive(e: Expr, var: Var, order: int = 1, sizes: tuple[Var, ...] = ()) -> De
 def _kind(var: Var) -> str:
     if var.symmetric:
         return "symmetric"
+    if var.integer:
+        return "integer"
     return ("scalar", "vector", "matrix")[len(var.shape.dims)]
 
 

@@ -24,11 +24,13 @@ from matcal.core.terms import Atom, Term
 
 @dataclass(frozen=True, slots=True)
 class Var(Expr):
-    """A named variable: scalar, vector, matrix or symmetric matrix (``symmetric=True``)."""
+    """A named variable: scalar, vector, matrix or symmetric matrix (``symmetric=True``); a
+    scalar with ``integer=True`` takes whole values (the exponent k of ``X^k``)."""
 
     name: str
     dims: Shape
     symmetric: bool = False
+    integer: bool = False
 
     def _compute_shape(self) -> Shape:
         return self.dims
@@ -131,6 +133,18 @@ class MatPower(Expr):
 
     base: Expr
     k: int
+
+    def _compute_shape(self) -> Shape:
+        return self.base.shape
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolicPower(Expr):
+    """``X^k`` of a square matrix with a symbolic integer exponent k (a name declared
+    ``integer``, or an integer expression of such names): its value takes k's value."""
+
+    base: Expr
+    exponent: Expr
 
     def _compute_shape(self) -> Shape:
         return self.base.shape
@@ -316,7 +330,8 @@ class Einsum(Expr):
 
 
 ALL_NODES: tuple[type[Expr], ...] = (
-    Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, Transpose,
+    Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, SymbolicPower,
+    Transpose,
     Trace, Det, LogDet, Inverse, SumEntries, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Kron,
     Select, IndexSum, Einsum,
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from matcal.core.build import numeric_value
 from matcal.core.nodes import (
-    Add, Expr, Hadamard, MatMul, MatPower, Number, Ones, Power, Transpose,
+    Add, Expr, Hadamard, MatMul, MatPower, Number, Ones, Power, SymbolicPower, Transpose,
 )
 
 ADD = 10
@@ -32,7 +32,7 @@ def precedence(e: Expr) -> int:
     if isinstance(e, Power):
         p = numeric_value(e.exponent)
         return MUL if p is not None and p < 0 else POWER
-    if isinstance(e, MatPower):
+    if isinstance(e, (MatPower, SymbolicPower)):
         return POWER
     if isinstance(e, Transpose):
         return POSTFIX

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+from matcal.core.errors import DerivativeError
 from matcal.core.rule_tables import NamedRule, registers
 from matcal.core.build import (
     add, diag_matrix, diag_vector, hadamard, inverse, mat_power, mul, neg, number, power,
@@ -34,7 +35,7 @@ from matcal.forms.matrix import tensor_to_matrix
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
-    Trace, Transpose, Var, Zero,
+    SymbolicPower, Trace, Transpose, Var, Zero,
 )
 from matcal.forms.einsum import tensor_to_einsum
 
@@ -78,6 +79,14 @@ RULES: dict[type, Rule] = {}
 def rule(name: str, identity: str, *classes: type):
     """Register ``fn`` as the rule of differentials of ``classes``."""
     return registers(RULES, name, identity, *classes)
+
+
+@rule("symbolic_power_rule", "d(X^k) = Σ_i X^i dX X^(k−1−i), k terms", SymbolicPower)
+def _symbolic_power(D: Context, u: SymbolicPower) -> Expr:
+    """d(X^k) = Σ_i X^i dX X^(k−1−i) has a symbolic number of terms: not derived step by step
+    yet (the gradient of tr(X^k) is, by matcal.gradient)."""
+    raise DerivativeError(f"{u} has a symbolic exponent: its derivation step by step is not "
+                          "written yet; ask for the gradient itself")
 
 
 def rule_for(cls: type) -> Rule:

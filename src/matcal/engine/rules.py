@@ -30,7 +30,7 @@ from matcal.forms.matrix import tensor_to_matrix
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
-    Trace, Transpose, Var, Zero,
+    SymbolicPower, Trace, Transpose, Var, Zero,
 )
 
 Rule = Callable[["Differentiator", Expr, tuple[Index, ...]], list[Term]]
@@ -183,6 +183,9 @@ def _trace(D: Differentiator, e: Trace, idx):
     if (split := _kron_split(e.arg, trace, square=True)) is not None:
         return D.d(split, idx)  # tr(A ⊗ B) = tr(A) tr(B)
     i, j = fresh_for(e.arg.shape)
+    if isinstance(e.arg, SymbolicPower) and D.wrt.name not in names_in(e.arg.exponent):
+        b, k = e.arg.base, e.arg.exponent  # d tr(B^k) = k tr(B^(k-1) dB), a symbolic k
+        return D.chain([(k, ()), (SymbolicPower(b, add(k, number(-1.0))), (j, i))], b, (i, j))
     if isinstance(e.arg, MatPower):  # d tr(B^k) = k tr(B^(k-1) dB), by cyclicity (Cookbook eq. 89)
         b = e.arg.base
         return [t.times(float(e.arg.k)) for t in
@@ -279,6 +282,19 @@ def _einsum(D: Differentiator, e: Einsum, idx):
         idxs = [tuple(names[n] for n in f.idx) for f in term.factors]
         out += [t.times(term.coeff) for t in D.product(exprs, idxs)]
     return out
+
+
+@rule(SymbolicPower, identity=(
+    "d tr(X^k) = k tr(X^(k−1) dX) for a symbolic integer k (by cyclicity; Matrix Cookbook "
+    "eq. 89)"))
+def _symbolic_power(D: Differentiator, e: SymbolicPower, idx):
+    """d tr(X^k) = k tr(X^(k−1) dX) for a symbolic integer k (by cyclicity; Matrix Cookbook
+    eq. 89), which the trace rule applies. Elsewhere d(X^k) = Σ_{i<k} X^i dX X^(k−1−i) is a
+    sum over a symbolic number of terms, with no closed form here: refused clearly."""
+    raise DerivativeError(
+        f"cannot differentiate {e} with a symbolic exponent outside tr(...): "
+        f"d(X^k) = Σ_i X^i dX X^(k-1-i) has k terms; write tr({e}), or a number for "
+        f"{e.exponent}")
 
 
 @rule(Kron, identity=(

@@ -20,7 +20,7 @@ from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
-    Trace, Transpose, Var, variables, walk, Zero,
+    SymbolicPower, Trace, Transpose, Var, variables, walk, Zero,
 )
 from matcal.core.shapes import Dim, Shape
 from matcal.numeric.einsum import einsum_value
@@ -282,6 +282,16 @@ def _power(ev: Evaluator, e: Power):
 def _mat_power(ev: Evaluator, e: MatPower):
     base = ev(e.base)
     return np.linalg.matrix_power(_invertible(base, e.base) if e.k < 0 else base, e.k)
+
+
+@_rule(SymbolicPower)
+def _symbolic_power(ev: Evaluator, e: SymbolicPower):
+    k = float(ev(e.exponent))
+    if k != int(k):
+        raise ValuesError(f"values: the exponent {e.exponent} of {e} must be a whole number, "
+                          f"got {k:g}")
+    base = ev(e.base)
+    return np.linalg.matrix_power(_invertible(base, e.base) if k < 0 else base, int(k))
 
 
 @_rule(Transpose)

@@ -44,6 +44,8 @@ def random_values(
                 draw = (draw + draw.T) / 2
             n = dims[0]
             draw = np.eye(n) + (draw / n if positive else draw / (2 * np.sqrt(n)))
+        if var.integer:  # the exponent of a matrix power: a whole number, 2 to 4
+            draw = float(rng.integers(2, 5))
         values[name] = float(draw) if not dims else draw
     return values
 

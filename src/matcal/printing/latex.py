@@ -24,7 +24,7 @@ from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
     Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
-    Trace, Transpose, Var, Zero,
+    SymbolicPower, Trace, Transpose, Var, Zero,
 )
 from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
@@ -200,6 +200,9 @@ class LatexPrinter(Printer):
 
     def _print_MatPower(self, e: MatPower) -> str:
         return self.superscript(e.base, f"{{{e.k}}}")
+
+    def _print_SymbolicPower(self, e: SymbolicPower) -> str:
+        return self.superscript(e.base, "{" + self.doprint(e.exponent) + "}")
 
     def _print_Transpose(self, e: Transpose) -> str:
         if isinstance(e.arg, Inverse):

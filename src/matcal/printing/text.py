@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
     Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries, Trace,
-    Transpose, Var, Zero,
+    SymbolicPower, Transpose, Var, Zero,
 )
 from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
@@ -81,6 +81,9 @@ class TextPrinter(Printer):
 
     def _print_MatPower(self, e: MatPower) -> str:
         return f"{self.parenthesize(e.base, POSTFIX)}^{e.k}"
+
+    def _print_SymbolicPower(self, e: SymbolicPower) -> str:
+        return f"{self.parenthesize(e.base, POSTFIX)}^{self.parenthesize(e.exponent, ATOM)}"
 
     def _print_Transpose(self, e: Transpose) -> str:
         return self.parenthesize(e.arg, POSTFIX) + "'"

@@ -13,7 +13,9 @@ from lark import Token, Tree
 from matcal.core import build as b
 from matcal.core import rewrites
 from matcal.core.errors import MatcalError, ShapeError
-from matcal.core.nodes import Add, Expr, Hadamard, MatMul, MatPower, Number, Ones, Power
+from matcal.core.nodes import (
+    Add, Expr, Hadamard, MatMul, MatPower, Number, Ones, Power, SymbolicPower, Var,
+)
 from matcal.core.shapes import readable_names
 
 
@@ -129,15 +131,29 @@ class OperatorSyntax:
                           f"{self.describe(right)}; use .^ for element-wise powers", op)
             return b.power(left, right)
         k = b.numeric_value(right)
+        if k is None and left.shape.is_matrix and self.integer_valued(right):
+            self.square(left, op, "'^' (matrix power)")
+            return SymbolicPower(left, right)  # X^k for a symbolic integer k
         if not left.shape.is_matrix or k is None or k != int(k):
             self.fail(
                 ShapeError,
                 f"'^': the power of {self.describe(left)} needs a square matrix and an "
-                "integer exponent; use .^ for element-wise powers",
+                "integer exponent (a number, or a name declared integer: --types k:integer); "
+                "use .^ for element-wise powers",
                 op,
             )
         self.square(left, op, "'^' (matrix power)")
         return b.mat_power(left, int(k))
+
+    def integer_valued(self, e: Expr) -> bool:
+        """Whether ``e`` is built from whole numbers and names declared integer by + - *."""
+        if isinstance(e, Number):
+            return e.value == int(e.value)
+        if isinstance(e, Var):
+            return self.kinds.get(e.name) == "integer"
+        if isinstance(e, (Add, MatMul)):
+            return all(self.integer_valued(c) for c in e.children())
+        return False
 
     def square(self, e: Expr, where, what: str) -> None:
         if not e.shape.is_matrix:

@@ -176,7 +176,7 @@ class _Typer(CallSyntax, IndexSyntax, OperatorSyntax):
 
         def fix(node: Expr) -> Expr:
             if isinstance(node, Var):
-                return Var(node.name, node.shape.map(rename), node.symmetric)
+                return Var(node.name, node.shape.map(rename), node.symmetric, node.integer)
             if isinstance(node, (Ones, Zero)):
                 return type(node)(node.shape.map(rename))
             if isinstance(node, Identity):
@@ -232,7 +232,7 @@ class _Typer(CallSyntax, IndexSyntax, OperatorSyntax):
         v = self.vars.get(name)
         if v is None:
             kind = self.kinds.get(name) or default_kind(name)
-            if kind == "scalar":
+            if kind in ("scalar", "integer"):
                 shape = SCALAR
             elif kind == "vector":
                 shape = Shape(fresh_dim(), None)
@@ -241,7 +241,7 @@ class _Typer(CallSyntax, IndexSyntax, OperatorSyntax):
             else:
                 n = fresh_dim()
                 shape = Shape(n, n)
-            v = self.vars[name] = Var(name, shape, kind == "symmetric")
+            v = self.vars[name] = Var(name, shape, kind == "symmetric", kind == "integer")
         return v
 
     def _negate(self, t: Tree) -> Expr:

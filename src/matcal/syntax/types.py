@@ -11,9 +11,12 @@ from typing import Mapping
 
 from matcal.core.errors import OptionsError
 
-KINDS = ("scalar", "vector", "matrix", "symmetric")
+KINDS = ("scalar", "vector", "matrix", "symmetric", "integer")
+"""The kinds of value a name can stand for; an integer is a scalar that may be a matrix
+power's exponent (``X^k``)."""
 
-ALIASES = {"scal": "scalar", "vec": "vector", "mat": "matrix", "sym": "symmetric"}
+ALIASES = {"scal": "scalar", "vec": "vector", "mat": "matrix", "sym": "symmetric",
+           "int": "integer"}
 """Short forms of the kinds, accepted wherever a kind is."""
 
 GREEK = frozenset(
