@@ -183,14 +183,22 @@ def _trace(D: Differentiator, e: Trace, idx):
     if (split := _kron_split(e.arg, trace, square=True)) is not None:
         return D.d(split, idx)  # tr(A ⊗ B) = tr(A) tr(B)
     i, j = fresh_for(e.arg.shape)
-    if isinstance(e.arg, SymbolicPower) and D.wrt.name not in names_in(e.arg.exponent):
-        b, k = e.arg.base, e.arg.exponent  # d tr(B^k) = k tr(B^(k-1) dB), a symbolic k
-        return D.chain([(k, ()), (SymbolicPower(b, add(k, number(-1.0))), (j, i))], b, (i, j))
-    if isinstance(e.arg, MatPower):  # d tr(B^k) = k tr(B^(k-1) dB), by cyclicity (Cookbook eq. 89)
-        b = e.arg.base
-        return [t.times(float(e.arg.k)) for t in
-                D.chain([(mat_power(b, e.arg.k - 1), (j, i))], b, (i, j))]
+    if (below := _power_below(e.arg, D)) is not None:
+        # d tr(B^k) = k tr(B^(k-1) dB), by cyclicity (Cookbook eq. 89), k a number or symbolic
+        k, lower, b = below
+        return D.chain([(k, ()), (lower, (j, i))], b, (i, j))
     return [t.times(1.0, Delta(i, j)) for t in D.d(e.arg, (i, j))]
+
+
+def _power_below(e: Expr, D: Differentiator) -> tuple[Expr, Expr, Expr] | None:
+    """(k, B^(k-1), B) for a matrix power B^k, its exponent a number or a symbolic integer
+    that does not depend on X; else None."""
+    if isinstance(e, MatPower):
+        return number(float(e.k)), mat_power(e.base, e.k - 1), e.base
+    if isinstance(e, SymbolicPower) and D.wrt.name not in names_in(e.exponent):
+        k = e.exponent
+        return k, SymbolicPower(e.base, add(k, number(-1.0))), e.base
+    return None
 
 
 @rule(Det, identity="d det X = det X · tr(X⁻¹ dX) (Jacobi's formula; Matrix Cookbook eq. 41)")
