@@ -41,7 +41,8 @@ VOCABULARY = {
     "transpose_of_product", "simplify", "trace_index", "product_index", "transpose_to_indices",
     "hadamard_index", "sum_index", "diag_index", "index_notation", "chain_rule",
     "delta_elimination", "contraction", "hadamard", "trace", "diagonal", "row_sum",
-    "diagonal_scaling", "index_sum", "sum_over_index",
+    "diagonal_scaling", "index_sum", "sum_over_index", "linear_map", "hadamard_to_diagonal",
+    "outer_product",
 }
 
 
@@ -410,9 +411,13 @@ def test_cli_steps_index_in_each_format(capsys):
                "markdown") == (0, to_markdown(d) + "\n", "")
 
 
-def test_cli_steps_rejects_other_derivatives(capsys):
+def test_cli_steps_rejects_what_has_no_matrix_derivation(capsys):
     status, out, err = run(capsys, "tr(A*X*B)", "--wrt", "X", "--steps", "--hessian")
-    assert (status, out) == (2, "") and "--steps derives a gradient" in err
+    assert (status, out) == (2, "") and "the Hessian by the matrix X has 4 axes" in err
+    status, out, err = run(capsys, "x'*A*x", "--wrt", "x", "--order", "3", "--steps")
+    assert (status, out) == (2, "") and "leave out --json and orders above 2" in err
+    status, out, err = run(capsys, "x'*A*x", "--wrt", "x", "--hessian", "--json", "--steps")
+    assert status == 2 and json.loads(out)["error"] == "OptionsError"
     status, out, err = run(capsys, "A*X", "--wrt", "X", "--steps")
     assert (status, out) == (2, "") and "gradient needs a scalar expression" in err
 

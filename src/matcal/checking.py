@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from matcal.api import Source, as_derivative, gradient, valid_seed
 from matcal.core.errors import DerivativeError, MatcalError, OptionsError
-from matcal.core.nodes import Var, variables, walk
+from matcal.core.nodes import Expr, Var, variables, walk
 from matcal.derivation import (
     DIFFERENCES_TOLERANCE, METHODS, Checker, Derivation, check_steps, differential_steps,
     differential_variable, index_steps,
@@ -87,12 +87,15 @@ def _check(d: Derivative, values: Mapping[str, Any] | None, seed: int | None) ->
 
 
 def explain(expr: Source, wrt: str | None = None, method: str = "differential",
-            types: Mapping[str, str] | None = None, seed: int | None = 0) -> Derivation:
-    """The gradient of a scalar expression, derived step by step and checked numerically.
+            types: Mapping[str, str] | None = None, seed: int | None = 0,
+            order: int = 1) -> Derivation:
+    """A derivative derived step by step, every step checked numerically: the gradient of a
+    scalar, the Jacobian of a vector, or the Hessian of a scalar.
 
     Args:
-        expr: a scalar-valued expression, as an :class:`Expr` or text, or its gradient as a
-            :class:`Derivative` (then ``wrt`` may be left out, and nothing is derived again).
+        expr: an expression, as an :class:`Expr` or text, or its derivative as a
+            :class:`Derivative` (then ``wrt`` and ``order`` are its own, and nothing is
+            derived again).
         wrt: the name of the variable X (scalar, vector or matrix).
         method: ``"differential"`` — Ang's method (seed 001): df by the rules of
             differentials, the trace trick to tr(Gᵀ dX), ∇f = G read off — or ``"index"`` —
@@ -100,16 +103,22 @@ def explain(expr: Source, wrt: str | None = None, method: str = "differential",
             elimination, and the matrix read back off the indices.
         types: optional name → kind mapping, as for :func:`matcal.parse`.
         seed: seed of the random values at which every step is checked.
+        order: 1 — the gradient of a scalar f (shaped like X), or the Jacobian of a vector f
+            (df = J dx, J_ij = ∂f_i/∂x_j: numerator layout); 2 — the Hessian of a scalar f,
+            derived as the Jacobian of its gradient, H = ∂(∇f)/∂x (d(∇f) = H dx, so
+            d²f = dxᵀ H dx), after the gradient's own derivation (:attr:`Derivation.first`).
 
     Returns:
         A :class:`Derivation`: the steps (rule, before, after, justification, and the relative
-        error of the numerical check of each), and the gradient — shaped like X, equal to
-        ``matcal.gradient(expr, wrt, types)`` — with its check against central differences.
+        error of the numerical check of each), and the result — equal to
+        ``matcal.derivative(expr, wrt, order, types)`` — with its check against central
+        differences.
 
     Raises:
         OptionsError: an unknown ``method`` or a bad ``types`` entry.
-        DerivativeError: ``expr`` is not a scalar, or ``wrt`` is not a name; a
-            :class:`Derivative` of order above 1.
+        DerivativeError: ``wrt`` is not a name; an order above 2, or a Hessian of a
+            non-scalar; a derivative with more than two axes (a Jacobian by a matrix, a
+            Hessian by a matrix), which no matrix is read off: ask for the derivative itself.
         ParseError, ShapeError: bad text.
 
     >>> d = explain("tr(A*X*B)", "X")
@@ -118,33 +127,71 @@ def explain(expr: Source, wrt: str | None = None, method: str = "differential",
      ('read_off', "(B*A)'"), ('transpose_of_product', "A'*B'")]
     >>> d.all_verified
     True
+    >>> h = explain("x'*A*x", "x", order=2)
+    >>> str(h.gradient), str(h.result), h.all_verified
+    ("(A + A')*x", "A + A'", True)
     """
     if method not in METHODS:
         raise OptionsError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     check_types(types)
     seed = valid_seed(seed)
-    g = expr if isinstance(expr, Derivative) else gradient(expr, wrt, types)
-    g = as_derivative(g, wrt, 1, types)
-    if g.order != 1 or not g.expression.shape.is_scalar:
-        raise DerivativeError("explain derives a gradient: pass a scalar expression or its "
-                              f"gradient, not a derivative of order {g.order}")
-    e, name = g.expression, g.wrt.name
+    d = as_derivative(expr, wrt, order, types)
+    if d.order > 2:
+        raise DerivativeError(f"a derivation step by step is written for a gradient, a "
+                              f"Jacobian or a Hessian, not a derivative of order {d.order}")
+    if d.order == 1:
+        kind = "gradient" if d.expression.shape.is_scalar else "jacobian"
+        return _derivation(d, method, seed, kind)
+    if not d.expression.shape.is_scalar:
+        raise DerivativeError("a Hessian is of a scalar function; for a vector, derive its "
+                              "Jacobian (order 1)")
+    gradient_of = Derivative(d.expression, d.wrt, 1, d.lower_tensors[0], d.lower, d.sizes,
+                             (), d.parts)
+    first = _derivation(gradient_of, method, seed, "gradient")
+    return _derivation(d, method, seed, "hessian", first)
+
+
+_RESULT_NAMES = {"gradient": "∇f", "jacobian": "J", "hessian": "H"}
+
+
+def _derivation(d: Derivative, method: str, seed: int | None, kind: str,
+                first: Derivation | None = None) -> Derivation:
+    """The derivation of ``d`` (of its order-1 part: for a Hessian the Jacobian of the
+    gradient that ``first`` reached), its steps and result checked."""
+    e = first.result if first is not None else d.expression
+    name = d.wrt.name
     uses = sum(1 for node in walk(e) if isinstance(node, Var) and node.name == name)
     if uses > MAX_DERIVATION_USES:
         raise DerivativeError(
             f"{name} occurs {uses} times; a derivation step by step is written for at most "
-            f"{MAX_DERIVATION_USES} (one product-rule term each): ask for the gradient itself")
-    var = variables(e).get(name) or Var(name, g.form.shape)
+            f"{MAX_DERIVATION_USES} (one product-rule term each): ask for the derivative itself")
+    var = variables(d.expression).get(name) or d.wrt
+    axes = len(e.shape.dims) + len(var.shape.dims)
+    if axes > 2:
+        raise DerivativeError(
+            f"the {kind.capitalize()}{_of(kind, e)} by the {_kind_name(var)} {name} has "
+            f"{axes} axes, and a derivation step by step reads off a matrix (at most two): "
+            "ask for the derivative itself, which prints in index notation")
+    parts = None if first is not None else d.parts
+    differential = None
     if method == "differential":
-        dX = differential_variable(e, var)
-        steps, differential = differential_steps(e, var, dX, g.form, g.parts), dX
+        differential = differential_variable(e, var)
+        steps = differential_steps(e, var, differential, d.form, parts, _RESULT_NAMES[kind])
     else:
-        steps, differential = index_steps(e, var, g.form), None
-    checked = check_steps(steps, Checker(e, var, differential, seed, g.parts), "f")
+        steps = index_steps(e, var, d.form, _RESULT_NAMES[kind])
+    checked = check_steps(steps, Checker(e, var, differential, seed, parts), "f")
     try:
-        error: float | None = _check(g, None, seed)
+        error: float | None = _check(d, None, seed)
     except MatcalError:
         error = None
     verified = None if error is None else bool(error <= DIFFERENCES_TOLERANCE)
-    return Derivation(e, name, method, checked, g.form, differential and differential.name,
-                      verified, error)
+    return Derivation(d.expression, name, method, checked, d.form,
+                      differential and differential.name, verified, error, kind, first)
+
+
+def _of(kind: str, e: Expr) -> str:
+    return f" of this {_kind_name(e)}" if kind == "jacobian" else ""
+
+
+def _kind_name(e: Expr) -> str:
+    return ("scalar", "vector", "matrix")[len(e.shape.dims)]

@@ -8,7 +8,8 @@ traceback never reaches the user.
 
 What to compute is decided in one place, :func:`_derivative`, so further kinds of
 derivative (``--jacobian``, ``--hessian``, ``--order``) can be added beside ``--wrt``
-without touching the rest; ``--steps`` prints the derivation of a gradient instead
+without touching the rest; ``--steps`` prints the derivation instead — of a gradient, a
+Jacobian or a Hessian
 (:func:`matcal.derivation.explain`, rendered by :mod:`matcal.derivation.render`).
 """
 
@@ -130,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     steps = parser.add_argument_group("derivation step by step")
     steps.add_argument("--steps", nargs="?", const="differential", default=None,
                        choices=("differential", "index"), metavar="METHOD",
-                       help="print the derivation of the gradient, every step checked "
+                       help="print the derivation of the gradient (of the Jacobian with "
+                       "--jacobian, the Hessian with --hessian), every step checked "
                        "numerically: 'differential' (Ang: df, the trace trick, read off; the "
                        "default) or 'index' (Traa: sums over indices, δ elimination, back to "
                        "matrices); put it after EXPR or write --steps=index")
@@ -216,14 +218,17 @@ def _vec_line(vec: Expr, wrt: str, latex: bool, order: int) -> str:
 
 
 def _steps(expr: Parsed, args: argparse.Namespace, types: dict[str, str]) -> int:
-    """Print the derivation ``--steps`` asks for; exit 1 if a step fails its check."""
-    if args.jacobian or args.hessian or args.order is not None or args.json:
-        raise OptionsError("--steps derives a gradient and prints it as text, markdown or "
-                           "latex (--format); leave out --jacobian, --hessian, --order, --json")
+    """Print the derivation ``--steps`` asks for — of the gradient, the Jacobian
+    (``--jacobian``) or the Hessian (``--hessian``, ``--order 2``) — and exit 1 if a step
+    fails its check."""
+    if args.json or _order(args) > 2:
+        raise OptionsError("--steps derives a gradient, a Jacobian or a Hessian and prints it "
+                           "as text, markdown or latex (--format); leave out --json and "
+                           "orders above 2")
     if "," in args.wrt:
-        raise OptionsError("--steps derives the gradient by one variable; name one in --wrt")
+        raise OptionsError("--steps derives by one variable; name one in --wrt")
     fmt = "latex" if args.latex else args.format or "text"
-    derivation = explain(gradient(expr, args.wrt, types), method=args.steps,
+    derivation = explain(_derivative(expr, args, types), method=args.steps,
                          seed=0 if args.seed is None else args.seed)
     print(render(derivation, fmt))
     checks = [s.verified for s in derivation.steps] + [derivation.verified]

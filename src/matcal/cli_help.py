@@ -81,6 +81,7 @@ examples:
   matcal "x'*S*x" --wrt x --types S:symmetric --json --check
   matcal "tr(A*X*B)" --wrt X --steps        (the derivation step by step, by differentials)
   matcal "tr(A*X*B)" --wrt X --steps index --format latex   (by index notation, in LaTeX)
+  matcal "x'*A*x" --wrt x --hessian --steps  (a Hessian: the gradient, then its Jacobian)
   matcal --wrt X -- "-tr(A*X)"      (an expression that starts with '-' goes after --)
 
 exit status: 0 ok, 1 --check failed, 2 error in the input, 3 internal error (please report)

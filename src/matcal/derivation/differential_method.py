@@ -18,6 +18,11 @@ The steps, in order:
    equation"); for a symmetric X only sym(G) = (G + Gᵀ)/2 is fixed.
 7. ``transpose_of_product`` / ``simplify``: to the form ``matcal.gradient`` prints.
 
+For a vector f (a Jacobian) the same steps run with one more axis: step 4 writes each term
+of df as J·dx (``linear_map``; ``hadamard_to_diagonal``, u ⊙ dx = diag(u) dx;
+``outer_product``, (uᵀdx) v = v uᵀ dx), and ``read_off`` reads J off df = J dx. For the
+Hessian, f is the gradient: d(∇f) = H dx.
+
 For tr(AXB) this is Ang's example: df = tr(A dX B) = tr(B A dX), so ∇f = (BA)ᵀ = AᵀBᵀ.
 """
 
@@ -58,20 +63,26 @@ def differential_variable(expr: Expr, var: Var) -> Var:
 
 
 def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr,
-                       parts: Mapping[Expr, Tensor] | None = None) -> list[Step]:
-    """The steps of the differential method from f = ``expr`` to ∇f = ``final``.
+                       parts: Mapping[Expr, Tensor] | None = None,
+                       result: str = "∇f") -> list[Step]:
+    """The steps of the differential method from f = ``expr`` to its derivative ``final``.
 
     Args:
-        expr: the scalar function f.
+        expr: the function f: a scalar (its gradient), or a vector or matrix whose derivative
+            by X has at most two axes (its Jacobian: a vector by a vector or a scalar, a
+            matrix by a scalar).
         var: the variable X (scalar, vector or matrix; symmetric or not).
         dX: its differential, from :func:`differential_variable`.
-        final: ``matcal.gradient(expr, X)``, the form the last step reaches.
+        final: ``matcal.derivative(expr, X)``, the form the last step reaches.
         parts: the derivatives of f's parts recorded as f was differentiated, read where a
             step takes d of a part in index notation (:func:`by_index`).
+        result: the name of what is read off, for the justifications: ``∇f``, ``J``, or
+            ``H`` when f is a gradient.
 
     Returns:
         Unverified steps (see the module docstring); ``before`` and ``after`` are expressions
-        in which dX is ``dX`` and an unexpanded differential a ``Differential`` node.
+        in which dX is ``dX`` and an unexpanded differential a ``Differential`` node. For a
+        Jacobian the trace trick is the linear map: each term of df is J·dx.
 
     >>> from matcal.syntax.parse import parse
     >>> e = parse("tr(A*X*B)")
@@ -83,29 +94,33 @@ def differential_steps(expr: Expr, var: Var, dX: Var, final: Expr,
     """
     steps = _expand(expr, Context(var, dX, parts))
     current = steps[-1].after
+    jacobian = not expr.shape.is_scalar
+    form_of = linear_map if jacobian else inner
     terms = [t for t in split_terms(current, dX) if not isinstance(t, Zero)]
     if len(terms) > 1 and add(*terms) != current:
         steps.append(Step("linearity", current, add(*terms), "tr, sum, ᵀ and products "
                           "distribute over sums: tr(P + Q) = tr(P) + tr(Q)", "df"))
         current = add(*terms)
     grads = []
-    for n, term in enumerate(terms):  # the trace trick, term by term
+    for n, term in enumerate(terms):  # the trace trick (the linear map), term by term
         grads.append(derivative_of(term, dX))
-        form = inner(grads[-1], dX)
+        form = form_of(grads[-1], dX)
         if form != term:
-            new = add(*[inner(h, dX) for h in grads], *terms[n + 1 :])
-            rule, why = _trace_trick(term, form, dX)
+            new = add(*[form_of(h, dX) for h in grads], *terms[n + 1 :])
+            rule, why = _linear_map_rule(term, dX) if jacobian else _trace_trick(term, form, dX)
             steps.append(Step(rule, current, new, why, "df"))
             current = new
-    g = simplify(add(*grads)) if grads else Zero(var.shape)
-    if len(terms) > 1 and inner(g, dX) != current:
-        steps.append(Step("collect_terms", current, inner(g, dX),
-                          "tr(Pᵀ dX) + tr(Qᵀ dX) = tr((P + Q)ᵀ dX)", "df"))
-        current = inner(g, dX)
-    read = _read(g, var)
+    g = simplify(add(*grads)) if grads else Zero(final.shape)
+    if len(terms) > 1 and form_of(g, dX) != current:
+        why = "J₁ dx + J₂ dx = (J₁ + J₂) dx" if jacobian else \
+            "tr(Pᵀ dX) + tr(Qᵀ dX) = tr((P + Q)ᵀ dX)"
+        steps.append(Step("collect_terms", current, form_of(g, dX), why, "df"))
+        current = form_of(g, dX)
+    read = g if jacobian else _read(g, var)
     if var.symmetric:
         read = mul(number(0.5), add(read, transpose(read)))
-    steps.append(Step("read_off", current, read, _read_off_text(var, dX), "grad"))
+    text = _jacobian_text(var, result) if jacobian else _read_off_text(var, dX)
+    steps.append(Step("read_off", current, read, text, "grad"))
     if read != final:
         steps.append(Step(*final_rule(read, final), "grad"))
     return steps
@@ -171,6 +186,39 @@ def inner(g: Expr, dX: Var) -> Expr:
     if dX.shape.is_vector:
         return mul(transpose(g), dX)
     return mul(g, dX)
+
+
+def linear_map(J: Expr, dX: Var) -> Expr:
+    """J·dx: the differential of a vector (or of a matrix by a scalar) as its Jacobian J
+    applied to dx, laid out as shape(f) + shape(x).
+
+    >>> from matcal.syntax.parse import parse
+    >>> e = parse("A*dx", {"dx": "vector"})
+    >>> str(linear_map(e.factors[0], e.factors[1]))
+    'A*dx'
+    """
+    return mul(J, dX)
+
+
+def _linear_map_rule(term: Expr, dX: Var) -> tuple[str, str]:
+    """The name and identity of the rewrite of a term of df to J·dx."""
+    nodes = list(walk(term))
+    if any(isinstance(n, Hadamard) for n in nodes):
+        return "hadamard_to_diagonal", ("an element-wise product is a diagonal matrix "
+                                        "applied: u ⊙ dx = diag(u) dx (Matrix Cookbook §10.3)")
+    if any(isinstance(n, Transpose) and dX in walk(n) for n in nodes):
+        return "outer_product", "a scalar uᵀdx times a vector v: (uᵀdx) v = v uᵀ dx"
+    return "linear_map", ("df is linear in dx, so df = J dx, J_ij = ∂f_i/∂x_j "
+                          "(the Jacobian in numerator layout)")
+
+
+def _jacobian_text(var: Var, result: str) -> str:
+    d = f"d{var.name}"
+    if result == "H":
+        return (f"d(∇f) = H {d} for every {d}, so the Hessian H = ∂(∇f)/∂{var.name} is read "
+                f"off; then d²f = {d}ᵀ H {d}")
+    return (f"df = J {d} for every {d}, so the Jacobian J = ∂f/∂{var.name} is read off "
+            "(numerator layout: rows follow f, columns " + var.name + ")")
 
 
 def _constants_text(constants: list[Differential]) -> str:

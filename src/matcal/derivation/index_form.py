@@ -177,17 +177,26 @@ def _outer(text: str, terms: int, sums: list[str], parens: tuple[str, str] = ("(
     return "".join(sums) + (parens[0] + text + parens[1] if wrap else text)
 
 
-def free_text(form: IndexForm) -> str:
-    """The free indices as a subscript in text, e.g. ``[j,k]`` ('' when there are none).
+def free_names(form: IndexForm) -> list[str]:
+    """The names of the free indices, in order (as the form is shown).
 
     >>> from matcal.tensor.terms import fresh
     >>> from matcal.core.shapes import Dim
     >>> i, j = fresh(Dim("m")), fresh(Dim("n"))
-    >>> free_text(IndexForm((i, j), (), ((i, "j"), (j, "k")))), free_text(IndexForm((), ()))
-    ('[j,k]', '')
+    >>> free_names(IndexForm((i, j), (), ((i, "j"), (j, "k")))), free_names(IndexForm((), ()))
+    (['j', 'k'], [])
     """
     free, _ = labels(form)
-    return "[" + ",".join(free[i] for i in form.free) + "]" if form.free else ""
+    return [free[i] for i in form.free]
+
+
+def subscript_text(names: list[str]) -> str:
+    """Index names as a subscript in text, e.g. ``[j,k]`` ('' when there are none).
+
+    >>> subscript_text(["j", "k"]), subscript_text([])
+    ('[j,k]', '')
+    """
+    return "[" + ",".join(names) + "]" if names else ""
 
 
 # ---------------------------------------------------------------- LaTeX
@@ -217,19 +226,14 @@ def form_latex(form: IndexForm) -> str:
     return _outer(signed_sum(parts) or "0", len(parts), outer, (r"\left(", r"\right)"))
 
 
-def free_latex(form: IndexForm) -> str:
-    """The free indices as a LaTeX subscript, e.g. ``_{jk}`` ('' when there are none).
+def subscript_latex(names: list[str]) -> str:
+    """Index names as a LaTeX subscript, e.g. ``_{jk}`` ('' when there are none).
 
-    >>> from matcal.tensor.terms import fresh
-    >>> from matcal.core.shapes import Dim
-    >>> i, j = fresh(Dim("m")), fresh(Dim("n"))
-    >>> free_latex(IndexForm((i, j), (), ((i, "j"), (j, "k"))))
-    '_{jk}'
+    >>> subscript_latex(["j", "k"]), subscript_latex(["i1", "j"])
+    ('_{jk}', '_{i_{1},j}')
     """
-    free, _ = labels(form)
-    if not form.free:
+    if not names:
         return ""
-    names = [free[i] for i in form.free]
     short = all(len(n) == 1 for n in names)
     return "_{" + ("" if short else ",").join(map(index_name, names)) + "}"
 

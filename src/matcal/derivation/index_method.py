@@ -41,7 +41,7 @@ from matcal.derivation.steps import Step
 from matcal.engine.differentiate import differentiate_tensor
 from matcal.engine.rules import IDENTITIES as INDEX_IDENTITIES
 from matcal.engine.support import names_in
-from matcal.tensor.terms import Atom, Index, Term, atom, simplify_tensor
+from matcal.tensor.terms import Atom, Index, Term, atom, fresh_for, simplify_tensor
 from matcal.forms.matrix import identity_of as reduction_identity
 from matcal.forms.matrix import reduction_steps, term_to_matrix
 from matcal.core.shapes import Dim
@@ -77,13 +77,17 @@ class _Names:
         return IndexForm(free, tuple(terms), tuple(self.preferred.items()), self.sums)
 
 
-def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
+def index_steps(expr: Expr, var: Var, final: Expr, result: str = "∇f") -> list[Step]:
     """The steps of the index method from f = ``expr`` to ∇f = ``final`` (module docstring).
 
     Args:
-        expr: the scalar function f.
+        expr: the function f: a scalar, or a vector (or a matrix by a scalar) whose
+            Jacobian has at most two axes; f_i then carries its own free index i from the
+            start, and ∂f_i/∂x_j is read off as the Jacobian J_ij (numerator layout).
         var: the variable X.
-        final: ``matcal.gradient(expr, X)``.
+        final: ``matcal.derivative(expr, X)``.
+        result: the name of what is read off, for the justifications: ``∇f``, ``J``, or
+            ``H`` when f is a gradient.
 
     Returns:
         Unverified steps: ``before`` and ``after`` are :class:`IndexForm` s, except the first
@@ -99,17 +103,20 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
      ('delta_elimination', 'Σ_i A[i,j]*B[k,i]'), ('contraction', '(B*A)[k,j]')]
     """
     names = _Names(expr)
+    out = fresh_for(expr.shape)  # f's own indices: f_i for a vector
+    for i in out:
+        names.preferred[i] = names.take()
     body, names.sums = _peel(expr, var)
     steps: list[Step] = []
     if names.sums:
-        f_sum = names.form((), [_start(body)])
+        f_sum = names.form(out, [_start(body, out)])
         steps.append(Step("index_sum", expr, f_sum, _sum_text(_SUM_TEXT, names.sums), "f"))
-    steps += _in_indices(body, var, names, steps[-1].after if steps else expr)
-    f_form = steps[-1].after if steps else names.form((), [_start(expr)])
+    steps += _in_indices(body, var, names, steps[-1].after if steps else expr, out)
+    f_form = steps[-1].after if steps else names.form(out, [_start(expr, out)])
     before = steps[-1].after if steps else expr
     raw = differentiate_tensor(to_tensor(f_form), var)
     free = raw.free
-    for i in free:
+    for i in free[len(out):]:
         names.preferred[i] = names.take("pqrstuvw")
     names.name_new(from_tensor(raw, {}).terms)
     current = names.form(free, from_tensor(raw, {}).terms)
@@ -117,8 +124,9 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
     steps.append(Step(rule, before, current, why, "partial"))
     simplified = simplify_tensor(raw)
     own = next((ix for t in f_form.terms for e, ix in t.factors if e == var), None)
-    if own is not None and len(set(own)) == len(own) == len(free):
-        for i, j in zip(free, own):  # ∂f/∂X_jk: the free indices take X's own names
+    if own is not None and len(set(own)) == len(own) == len(free) - len(out) \
+            and not set(own) & set(out):
+        for i, j in zip(free[len(out):], own):  # ∂f/∂X_jk: the free indices take X's own names
             names.preferred[i] = names.preferred[j]
     if simplified != raw:
         eliminated = names.form(free, from_tensor(simplified, {}).terms)
@@ -141,7 +149,7 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
     read = add(*reduced) if reduced and None not in reduced else body_final
     flipped = any(isinstance(n, Transpose) and isinstance(n.arg, (MatMul, Add, Hadamard))
                   for n in walk(read)) and read != body_final
-    text = _read_off_text(current, var, flipped)
+    text = _read_off_text(current, var, flipped, len(out), result)
     if names.sums and read is not None:
         per_index = names.form(free, [Term(1.0, (Atom(read, free),))])
         steps.append(Step("read_off", current, per_index, text + _sum_text(_FIXED_TEXT, names.sums),
@@ -157,15 +165,17 @@ def index_steps(expr: Expr, var: Var, final: Expr) -> list[Step]:
     return steps
 
 
-def _start(expr: Expr) -> Term:
-    """f as one term: its numeric coefficient, and f itself with no indices."""
-    return atom(expr, ())
+def _start(expr: Expr, out: tuple[Index, ...]) -> Term:
+    """f as one term: its numeric coefficient, and f itself with its own indices ``out``
+    (none for a scalar)."""
+    return atom(expr, out)
 
 
-def _in_indices(expr: Expr, var: Var, names: _Names, before: Expr | IndexForm) -> list[Step]:
+def _in_indices(expr: Expr, var: Var, names: _Names, before: Expr | IndexForm,
+                out: tuple[Index, ...]) -> list[Step]:
     """The steps writing f (or the body f_k of f = Σ_k f_k) in index notation, one expansion
-    rule per step, from ``before``."""
-    terms = [_start(expr)]
+    rule per step, from ``before``; ``out``: f's own free indices."""
+    terms = [_start(expr, out)]
     steps: list[Step] = []
     for _ in range(200):
         rule = next((r[0] for t in terms for e, ix in t.factors
@@ -174,7 +184,7 @@ def _in_indices(expr: Expr, var: Var, names: _Names, before: Expr | IndexForm) -
             break
         terms = [new for t in terms for new in _expand(t, rule, var) if new.coeff != 0]
         names.name_new(terms)
-        form = names.form((), terms)
+        form = names.form(out, terms)
         steps.append(Step(rule, before, form, identity_of(rule), "f"))
         before = form
     return steps
@@ -306,9 +316,21 @@ def _read(term: Term, items, free: tuple[Index, ...]) -> Expr | None:
     return term_to_matrix(term, free)
 
 
-def _read_off_text(form: IndexForm, var: Var, flipped: bool) -> str:
+def _read_off_text(form: IndexForm, var: Var, flipped: bool, out: int = 0,
+                   result: str = "∇f") -> str:
     free, _ = labels(form)
     names = [free[i] for i in form.free]
+    if out:
+        rows = names[0] if out == len(names) - len(var.shape.dims) and names else "·"
+        what = "the Hessian H = ∂(∇f)/∂" if result == "H" else "the Jacobian J = ∂f/∂"
+        text = f"{what}{var.name} in numerator layout: " + (
+            f"row index {rows} (of {'∇f' if result == 'H' else 'f'}), column index "
+            f"{names[-1]} (of {var.name})"
+            if len(names) == 2 else f"entry {names[0]}")
+        if flipped and len(names) == 2:
+            return text + f"; an entry [M]_{names[1]}{names[0]} is the ({names[0]},{names[1]}) " \
+                "entry of Mᵀ (Traa eq. 9)"
+        return text
     if len(names) == 2:
         j, k = names
         layout = f"∇f has the layout of {var.name}: row index {j}, column index {k}"

@@ -3,8 +3,9 @@ r"""Renderers of a :class:`~matcal.derivation.steps.Derivation`: plain text, Mar
 They only render (STYLE 6): every rule, expression and number comes from the derivation.
 Each shows the chain of equalities a person writes by hand — ``f = …``, ``df = … = …``,
 ``∇f = … = …`` — one line per step, with the step's rule, its justification and the outcome
-of its numerical check, and at the end the gradient and its check against central
-differences.
+of its numerical check, and at the end the result and its check against central
+differences. A Jacobian reads ``J = …`` off ``df = J dx``; a Hessian shows the gradient's
+derivation first, then the Jacobian of the gradient: ``∇f = …``, ``d(∇f) = …``, ``H = …``.
 
 - :func:`to_text`: for a terminal; expressions in the input language (``tr(A*dX*B)``), index
   forms in its index syntax (``Σ_i A[i,j]*B[k,i]``), an unexpanded differential as ``d(A*X)``.
@@ -18,7 +19,9 @@ the unexpanded differential d(U), and print dX as d\mathbf{X}.
 from __future__ import annotations
 
 from matcal.derivation.differentials import Differential
-from matcal.derivation.index_form import IndexForm, form_latex, form_text, free_latex, free_text
+from matcal.derivation.index_form import (
+    IndexForm, form_latex, form_text, free_names, subscript_latex, subscript_text,
+)
 from matcal.derivation.steps import Derivation, Shown, Step
 from matcal.core.nodes import Transpose, Var
 from matcal.printing.latex import LatexPrinter, symbol
@@ -88,10 +91,18 @@ def check_text(step: Step | Derivation) -> str:
     return ("verified" if step.verified else "FAILED") + f": relative error {error}"
 
 
+KIND_NAMES = {"gradient": "Gradient", "jacobian": "Jacobian", "hessian": "Hessian"}
+
+
+def _start(d: Derivation) -> Shown:
+    """What the steps start from: f, or for a Hessian the gradient ∇f."""
+    return d.first.result if d.first is not None else d.expression
+
+
 def _lines(d: Derivation, shown, label) -> list[tuple[str, str, Step | None]]:
     """(left side, right side, step) per line: a left side only where it changes."""
-    out: list[tuple[str, str, Step | None]] = [("f", shown(d.expression), None)]
-    current = "f"
+    current = label("f", None)
+    out: list[tuple[str, str, Step | None]] = [(current, shown(_start(d)), None)]
     for step in d.steps:
         lhs = label(step.lhs, step.after)
         out.append(("" if lhs == current else lhs, shown(step.after), step))
@@ -112,30 +123,73 @@ def to_text(d: Derivation) -> str:
       ∇f = A'
 
     """
-    shown = shown_text
-
-    def label(lhs: str, after: Shown) -> str:
-        if lhs == "partial" and isinstance(after, IndexForm):
-            return f"∂f/∂{d.wrt}{free_text(after)}"
-        return {"grad": "∇f"}.get(lhs, lhs)
-
+    shown, label = shown_text, _labeler(d, latex=False)
+    out = []
+    if d.first is not None:
+        out += [to_text(d.first), ""]
     lines = _lines(d, shown, label)
     width = max(len(lhs) for lhs, _, _ in lines)
-    out = [f"Gradient of f = {shown(d.expression)} with respect to {d.wrt}, "
-           f"{METHOD_NAMES[d.method]}", ""]
+    out += [_title(d, shown), ""]
     for lhs, rhs, step in lines:
         out.append(f"  {lhs:>{width}} = {rhs}")
         if step is not None:
             out.append(f"  {'':>{width}}     {step.rule}: {step.justification} "
                        f"[{check_text(step)}]")
-    out += ["", f"∇f = {shown(d.gradient)}", _summary(d)]
+    out += ["", f"{_RESULTS[d.kind]} = {shown(d.result)}", _summary(d)]
     return "\n".join(out)
+
+
+_RESULTS = {"gradient": "∇f", "jacobian": "J", "hessian": "H"}
+
+
+def _labeler(d: Derivation, latex: bool):
+    """The left side of a line, in text or LaTeX: f (∇f in a Hessian's Jacobian steps), its
+    differential, f in index notation (f[i]), a partial derivative in index notation
+    (∂f/∂X[j,k], ∂f[i]/∂x[j], ∂²f/∂x[i]∂x[j]), or the result read off (∇f, J, H)."""
+    hessian = d.kind == "hessian"
+    if latex:
+        x = symbol(d.wrt, False)
+        fn = r"\nabla f" if hessian else "f"
+        results = {"gradient": r"\nabla_{" + _wrt_latex(d) + "} f", "jacobian": r"\mathbf{J}",
+                   "hessian": r"\mathbf{H}"}
+        sub = subscript_latex
+    else:
+        x, fn, results, sub = d.wrt, "∇f" if hessian else "f", _RESULTS, subscript_text
+    df = ("d" + (r"\left(\nabla f\right)" if latex else "(∇f)")) if hessian else "df"
+
+    def label(lhs: str, after: Shown | None) -> str:
+        if lhs == "partial" and isinstance(after, IndexForm):
+            names = free_names(after)
+            n = len(_start(d).shape.dims)  # f's own indices come first
+            if hessian:
+                top, bottom = "∂²f", f"∂{x}{sub(names[:n])}∂{x}{sub(names[n:])}"
+            else:
+                top, bottom = f"∂{fn}{sub(names[:n])}", f"∂{x}{sub(names[n:])}"
+            if latex:
+                top = top.replace("∂²", r"\partial^2 ").replace("∂", r"\partial ")
+                bottom = bottom.replace("∂", r" \partial ").strip()
+                return r"\frac{" + top + "}{" + bottom + "}"
+            return f"{top}/{bottom}"
+        if lhs == "f" and isinstance(after, IndexForm):  # f_i in index notation
+            return fn + sub(free_names(after))
+        return {"f": fn, "df": df, "grad": results[d.kind]}.get(lhs, lhs)
+
+    return label
+
+
+def _title(d: Derivation, shown) -> str:
+    if d.kind == "hessian":
+        return (f"Hessian of f = {shown(d.expression)} with respect to {d.wrt}: the Jacobian "
+                f"of the gradient, H = ∂(∇f)/∂{d.wrt}, {METHOD_NAMES[d.method]}")
+    return (f"{KIND_NAMES[d.kind]} of f = {shown(d.expression)} with respect to {d.wrt}, "
+            f"{METHOD_NAMES[d.method]}")
 
 
 def _summary(d: Derivation, capital: bool = True) -> str:
     steps = "every step verified numerically" if all(s.verified for s in d.steps) else \
         f"{sum(1 for s in d.steps if s.verified)} of {len(d.steps)} steps verified numerically"
-    text = f"{steps}; gradient against central differences: {check_text(d)}"
+    against = "differences of the gradient" if d.kind == "hessian" else "central differences"
+    text = f"{steps}; {d.kind} against {against}: {check_text(d)}"
     return text[0].upper() + text[1:] if capital else text
 
 
@@ -143,7 +197,9 @@ def _summary(d: Derivation, capital: bool = True) -> str:
 
 
 def _wrt_latex(d: Derivation) -> str:
-    return symbol(d.wrt, bold=bool(d.gradient.shape.dims))
+    """X in bold, x in italics: the result has axes beyond those of what the steps start
+    from exactly when X has axes."""
+    return symbol(d.wrt, bold=len(d.result.shape.dims) > len(_start(d).shape.dims))
 
 
 def _latex_printer(d: Derivation):
@@ -153,14 +209,7 @@ def _latex_printer(d: Derivation):
     def shown(s: Shown) -> str:
         return form_latex(s) if isinstance(s, IndexForm) else printer.doprint(s)
 
-    def label(lhs: str, after: Shown) -> str:
-        if lhs == "partial" and isinstance(after, IndexForm):
-            return r"\frac{\partial f}{\partial " + symbol(d.wrt, False) + free_latex(after) + "}"
-        if lhs == "grad":
-            return r"\nabla_{" + _wrt_latex(d) + "} f"
-        return lhs
-
-    return shown, label
+    return shown, _labeler(d, latex=True)
 
 
 _LATEX_TEXT = [
@@ -201,8 +250,8 @@ def to_latex(d: Derivation) -> str:
     \begin{align}
     """
     shown, label = _latex_printer(d)
-    out = [f"% Gradient of f = {d.expression} with respect to {d.wrt}, "
-           f"{METHOD_NAMES[d.method]}; {_summary(d, capital=False)}", r"\begin{align}"]
+    out = [to_latex(d.first), ""] if d.first is not None else []
+    out += [f"% {_title(d, str)}; {_summary(d, capital=False)}", r"\begin{align}"]
     rows = []
     for lhs, rhs, step in _lines(d, shown, label):
         note = "" if step is None else (
@@ -225,16 +274,19 @@ def to_markdown(d: Derivation) -> str:
     1. $f = \\operatorname{tr}\\left(\\mathbf{A} \\mathbf{X}\\right)$
     """
     shown, label = _latex_printer(d)
-    out = [f"**Gradient of ${shown(d.expression)}$ with respect to ${_wrt_latex(d)}$**, "
-           f"{METHOD_NAMES[d.method]}", ""]
-    current = "f"
+    out = [to_markdown(d.first), ""] if d.first is not None else []
+    what = "the Jacobian of the gradient" if d.kind == "hessian" else ""
+    out += [f"**{KIND_NAMES[d.kind]} of ${shown(d.expression)}$ with respect to "
+            f"${_wrt_latex(d)}$**, " + (f"{what}, " if what else "") + METHOD_NAMES[d.method],
+            ""]
+    current = label("f", None)
     for n, (lhs, rhs, step) in enumerate(_lines(d, shown, label), 1):
         current = lhs or current
         item = f"{n}. ${current} = {rhs}$"
         if step is not None:
             item += f"  \n   *{step.rule}*: {step.justification} ({check_text(step)})"
         out.append(item)
-    out += ["", f"Result: ${label('grad', d.gradient)} = {shown(d.gradient)}$. {_summary(d)}."]
+    out += ["", f"Result: ${label('grad', d.result)} = {shown(d.result)}$. {_summary(d)}."]
     return "\n".join(out)
 
 

@@ -1,23 +1,26 @@
 """Derivations as data: the steps an engine records, for renderers to show (STYLE 6).
 
 A :class:`Derivation` is the gradient of one scalar expression with respect to one variable,
-derived by one method — Ang's differentials (seed 001) or Traa's index notation (seed 000) —
-as a tuple of :class:`Step` s. A step names the rule it applies, in the engine's vocabulary
-(``product_rule``, ``trace_cyclic``, ``delta_elimination``, ``contraction``, …), holds the
-expression before and after (an :class:`~matcal.core.nodes.Expr`, or an
-:class:`~matcal.derivation.index_form.IndexForm` in index notation), a short justification,
-and the outcome of checking it numerically at random values.
+the Jacobian of a vector (or a matrix function of a scalar), or a Hessian — the Jacobian of the
+gradient, after the gradient's own derivation — derived by one method, Ang's differentials
+(seed 001) or Traa's index notation (seed 000), as a tuple of :class:`Step` s. A step names the
+rule it applies, in the engine's vocabulary (``product_rule``, ``trace_cyclic``,
+``delta_elimination``, ``contraction``, …), holds the expression before and after (an
+:class:`~matcal.core.nodes.Expr`, or an :class:`~matcal.derivation.index_form.IndexForm` in
+index notation), a short justification, and the outcome of checking it numerically at random
+values.
 
 Each step also says what its ``after`` equals, its left side ``lhs``:
 
 - ``"f"``: the function itself;
 - ``"df"``: its differential, an expression linear in the differential dX;
-- ``"partial"``: ∂f/∂X_jk in index notation, laid out like X;
-- ``"grad"``: the gradient ∇f in matrix notation.
+- ``"partial"``: ∂f/∂X_jk in index notation, laid out like X (∂f_i/∂x_j for a Jacobian);
+- ``"grad"``: the derivative read off in matrix notation: the gradient ∇f, the Jacobian J or
+  the Hessian H.
 
 A step that keeps its left side is checked by equal values; ``f → df``, ``f → partial`` and
 ``f → grad`` by central differences of f along the direction dX; ``df → grad`` by
-df = ⟨∇f, dX⟩ (:mod:`matcal.derivation.verify`).
+df = ⟨∇f, dX⟩, or df = J dx for a Jacobian (:mod:`matcal.derivation.verify`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ LHS = ("f", "df", "partial", "grad")
 
 METHODS = ("differential", "index")
 """The two methods: Ang's differentials (seed 001) and Traa's index notation (seed 000)."""
+
+KINDS = ("gradient", "jacobian", "hessian")
+"""What a derivation derives: the gradient of a scalar, the Jacobian of a vector (or of a
+matrix by a scalar), or the Hessian of a scalar, derived as the Jacobian of its gradient."""
 
 Shown = Union[Expr, IndexForm]
 """What a step shows: a matrix expression or a form in index notation."""
@@ -65,30 +72,45 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Derivation:
-    """The gradient of ``expression`` with respect to ``wrt``, step by step.
+    """The derivative of ``expression`` with respect to ``wrt``, step by step.
 
     Attributes:
-        expression: the scalar function f.
+        expression: the function f (scalar for a gradient or a Hessian).
         wrt: the name of the variable X.
         method: ``"differential"`` or ``"index"``.
-        steps: the steps, in order; the first starts from ``expression``.
-        gradient: the final gradient, equal to ``matcal.gradient(expression, wrt)``.
+        steps: the steps, in order. They start from ``expression``, or for a Hessian from the
+            gradient ∇f that ``first`` reached: H = ∂(∇f)/∂x, the Jacobian of the gradient.
+        result: the derivative the steps reach, equal to what ``matcal.gradient``,
+            ``matcal.jacobian`` or ``matcal.hessian`` returns.
         differential: the name of the variable standing for dX in the steps (differential
             method), else None.
-        verified: the gradient matched central finite differences (``check_gradient``).
+        verified: the result matched central finite differences (of f, or of ∇f for a
+            Hessian).
         error: the relative error of that check.
+        kind: one of :data:`KINDS`.
+        first: for a Hessian, the derivation of the gradient; else None.
     """
 
     expression: Expr
     wrt: str
     method: str
     steps: tuple[Step, ...]
-    gradient: Expr
+    result: Expr
     differential: str | None = None
     verified: bool | None = None
     error: float | None = None
+    kind: str = "gradient"
+    first: Derivation | None = None
+
+    @property
+    def gradient(self) -> Expr:
+        """The first derivative: the gradient (for a Hessian, the one ``first`` reached), or
+        the Jacobian."""
+        return self.first.result if self.first is not None else self.result
 
     @property
     def all_verified(self) -> bool:
-        """Every step and the final gradient passed their numerical checks."""
-        return bool(self.verified) and all(s.verified for s in self.steps)
+        """Every step and the result passed their numerical checks (those of ``first``
+        too)."""
+        own = bool(self.verified) and all(s.verified for s in self.steps)
+        return own and (self.first is None or self.first.all_verified)

@@ -17,6 +17,9 @@ direction V for X (symmetric for a symmetric X), which is also the value of dX. 
   (:func:`matcal.numeric.gradcheck.directional_derivative`) against df at dX = V, or ⟨∂f, V⟩;
 - ``df → grad``: df at dX = V against ⟨∇f, V⟩.
 
+For a vector f (a Jacobian) the same checks hold axis by axis: ⟨J, V⟩ contracts the axes of X
+and keeps those of f, so df at dX = V is checked against J V.
+
 The relative error, max |a − b| / max(|a|, |b|, 1) (absolute for values below 1, so that an
 expression that cancels to 0 up to rounding passes), must stay below :data:`TOLERANCE`, or
 :data:`DIFFERENCES_TOLERANCE` for a check by central differences.
@@ -51,7 +54,7 @@ class Checker:
     """Random values for f's variables and a direction V = dX; checks steps at them.
 
     Args:
-        expr: the function f.
+        expr: the function f (for a Hessian's Jacobian steps, the gradient ∇f).
         var: the variable X.
         dX: the variable standing for dX in the steps (differential method), else None.
         seed: seed of the random values.
@@ -70,6 +73,7 @@ class Checker:
                  parts: Mapping[Expr, Tensor] | None = None):
         rng = np.random.default_rng(seed)
         self.expr, self.var = expr, var
+        self.lead = len(expr.shape.dims)
         self.values: dict[str, Any] = sample_values(expr, seed)
         self.context = tuple(variables(expr).values()) + (var,)
         _, self.sizes = bind_values(expr, self.values)
@@ -122,11 +126,13 @@ class Checker:
                              lambda i: self.sizes[i.dim])
         return float(total) if np.ndim(total) == 0 else total
 
-    def contract(self, value: Any, lead: int = 0) -> Any:
-        """⟨value, V⟩ over the last axes (those of X), keeping the first ``lead`` axes."""
+    def contract(self, value: Any) -> Any:
+        """⟨value, V⟩ over the last axes (those of X), keeping the first ones (those of f)."""
         v = np.asarray(self.direction, dtype=float)
         arr = np.asarray(value, dtype=float)
-        axes = list(range(lead, arr.ndim))
+        axes = list(range(self.lead, arr.ndim))
+        if arr.shape[self.lead:] != v.shape:  # a step of the wrong shape: it fails
+            raise _WrongShape(f"{arr.shape} does not end in X's shape {v.shape}")
         return np.tensordot(arr, v, axes=(axes, list(range(v.ndim))))
 
     def differences(self) -> Any:
@@ -155,11 +161,17 @@ class Checker:
         try:
             with np.errstate(all="ignore"):
                 error, tolerance = self.error(step, before_lhs)
+        except _WrongShape:
+            return dataclasses.replace(step, verified=False, error=float("inf"))
         except (MatcalError, ArithmeticError, ValueError, np.linalg.LinAlgError):
             return dataclasses.replace(step, verified=None, error=None)
         if np.isnan(error):
             return dataclasses.replace(step, verified=None, error=None)
         return dataclasses.replace(step, verified=error <= tolerance, error=error)
+
+
+class _WrongShape(ValueError):
+    """A value that cannot be contracted with the direction V: the step is wrong."""
 
 
 def _relative(a: Any, b: Any) -> float:
