@@ -468,13 +468,18 @@ class Generator:
             return Gen(f"tr(kron({p.text}, {q.text}))", S,
                        lambda env: env.jnp.trace(env.jnp.kron(p.fn(env), q.fn(env))))
 
+        def logsumexp(d):
+            u = self.sub(self.src.choice([VN, VM]), d)
+            return Gen(f"logsumexp({u.text})", S,
+                       lambda env: env.jnp.log(env.jnp.sum(env.jnp.exp(u.fn(env)))))
+
         def diag_inner(d):
             m = self.sub(MNN, d)
             return Gen(f"(diag({m.text})'*x)", S,
                        lambda env: env.jnp.diag(m.fn(env)) @ env.values["x"])
 
         return [inner, inner, bilinear, trace, trace, det, logdet, total, total, norm,
-                integer_power, kron_trace, diag_inner]
+                integer_power, kron_trace, diag_inner, logsumexp]
 
     def vector_options(self, shape):
         (r,) = shape
@@ -505,7 +510,12 @@ class Generator:
             return Gen(f"sum({name}, {mat}[:,{name}]*{sel}[{name}])", shape,
                        lambda env: env.values[mat] @ env.values[sel])
 
-        return [times, times, diag, solve, row_times, columns]
+        def softmax(d):
+            u = self.sub(shape, d)
+            return Gen(f"softmax({u.text})", shape,
+                       lambda env: env.jnp.exp(u.fn(env)) / env.jnp.sum(env.jnp.exp(u.fn(env))))
+
+        return [times, times, diag, solve, row_times, columns, softmax]
 
     def matrix_options(self, shape):
         r, c = shape

@@ -29,8 +29,8 @@ from matcal.core.functions import FUNCTIONS
 from matcal.tensor.terms import Delta, fresh_for
 from matcal.core.nodes import (
     Add, ALL_NODES, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity,
-    IndexSum, Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
+    IndexSum, Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones,
+    Power, Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
 )
 from matcal.numeric.evaluate import EVAL
 from matcal.printing.latex import LatexPrinter
@@ -894,6 +894,8 @@ NUMERIC = [
     ("sum(diag(X))", "X", None, False),
     ("tr(A*exp(X))", "X", None, False),
     ("sum(sigmoid(W*x))", "W", None, False),
+    ("logsumexp(A*x)", "x", None, False),
+    ("y'*log(softmax(W*x))", "W", None, False),
 ]
 
 
@@ -912,6 +914,52 @@ def test_numeric_cases_cover_every_rule():
     seen.add(Einsum)  # not in gradient input; checked numerically by its exact tests above
     missing = {c.__name__ for c in ALL_NODES if c not in seen}
     assert not missing
+
+
+@identity(LogSumExp)
+def test_d_logsumexp_is_softmax():
+    """d logsumexp(x) = Σ_i softmax(x)_i dx_i: ∇ logsumexp(Ax) = Aᵀ softmax(Ax), and its
+    Hessian Aᵀ (diag(s) − s sᵀ) A."""
+    assert grad("logsumexp(x)", "x") == "softmax(x)"
+    assert grad("logsumexp(A*x)", "x") == "A'*softmax(A*x)"
+    assert str(matcal.hessian("logsumexp(A*x)", "x")) == \
+        "A'*(diag(softmax(A*x)) - softmax(A*x)*softmax(A*x)')*A"
+    assert grad("logsumexp(alpha*x)", "alpha") == "softmax(alpha*x)'*x"
+    assert_numeric("logsumexp(A*x)", "x", None)
+
+
+@identity(Softmax)
+def test_d_softmax_is_diag_s_minus_s_s_transposed():
+    """d softmax(x)_i = s_i dx_i − s_i Σ_j s_j dx_j, s = softmax(x): the Jacobian
+    diag(s) − s sᵀ."""
+    assert str(matcal.jacobian("softmax(x)", "x")) == "diag(softmax(x)) - softmax(x)*softmax(x)'"
+    assert str(matcal.jacobian("softmax(W*x)", "x")) == \
+        "(diag(softmax(W*x)) - softmax(W*x)*softmax(W*x)')*W"
+    assert grad("y'*softmax(x)", "x") == "y.*softmax(x) - (y'*softmax(x))*softmax(x)"
+    assert matcal.check_derivative("softmax(W*x)", "x", seed=1) < 1e-8
+
+
+def test_softmax_and_logsumexp_evaluate_without_overflow():
+    """Evaluated with the maximum subtracted (log Σ exp x_i = m + log Σ exp(x_i − m))."""
+    x = np.array([1000.0, 1001.0, 999.0])
+    s = np.exp(x - 1001.0) / np.sum(np.exp(x - 1001.0))
+    assert np.allclose(matcal.evaluate("softmax(x)", {"x": x}), s)
+    assert np.isclose(matcal.evaluate("logsumexp(x)", {"x": x}),
+                      1001.0 + np.log(np.sum(np.exp(x - 1001.0))))
+    assert matcal.evaluate("softmax(a)", {"a": 3.0}) == 1.0
+    assert matcal.evaluate("logsumexp(a)", {"a": 3.0}) == 3.0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("logsumexp(X)", r"logsumexp takes a vector, got matrix m×n; for each column of a matrix "
+                     r"X write sum\(k, logsumexp\(X\[:,k\]\) \.\.\.\)"),
+    ("softmax(x')", "softmax takes a vector, got row vector"),
+    ("lse(x)", "did you mean logsumexp"),
+    ("softmax(x, y)", "softmax takes 1 argument, got 2"),
+])
+def test_softmax_and_logsumexp_refuse_what_is_not_a_vector(text, message):
+    with pytest.raises((matcal.ShapeError, matcal.ParseError), match=message):
+        matcal.parse(text)
 
 
 @identity(SymbolicPower, Trace)

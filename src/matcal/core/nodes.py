@@ -208,6 +208,24 @@ class Norm2(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class LogSumExp(Expr):
+    """``logsumexp(x)``: log Σ_i exp(x_i), a scalar of a vector (evaluated without
+    overflow)."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Softmax(Expr):
+    """``softmax(x)``: the vector exp(x) / Σ_i exp(x_i), shaped like the vector x."""
+
+    arg: Expr
+
+    def _compute_shape(self) -> Shape:
+        return self.arg.shape
+
+
+@dataclass(frozen=True, slots=True)
 class DiagMatrix(Expr):
     """``diag(x)``: the square matrix with the vector x on its diagonal."""
 
@@ -332,8 +350,8 @@ class Einsum(Expr):
 ALL_NODES: tuple[type[Expr], ...] = (
     Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, SymbolicPower,
     Transpose,
-    Trace, Det, LogDet, Inverse, SumEntries, Norm1, Norm2, DiagMatrix, DiagVector, Apply, Kron,
-    Select, IndexSum, Einsum,
+    Trace, Det, LogDet, Inverse, SumEntries, Norm1, Norm2, LogSumExp, Softmax, DiagMatrix,
+    DiagVector, Apply, Kron, Select, IndexSum, Einsum,
 )
 """Every node class; tests assert each has an entry in every transformation table."""
 

@@ -34,8 +34,8 @@ from matcal.tensor.terms import Atom, Tensor, simplify_tensor
 from matcal.forms.matrix import tensor_to_matrix
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
-    SymbolicPower, Trace, Transpose, Var, Zero,
+    Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
+    Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
 )
 from matcal.forms.einsum import tensor_to_einsum
 
@@ -208,6 +208,18 @@ def _norm2(D: Context, u: Norm2) -> Expr:
     """d‖X‖ = tr(Xᵀ dX)/‖X‖ (Frobenius; Matrix Cookbook eq. 131), xᵀdx/‖x‖ for a vector."""
     inner = mul(transpose(u.arg), D.d(u.arg))
     return mul(reciprocal(u), inner if u.arg.shape.is_vector else trace(inner))
+
+
+@rule("logsumexp_rule", "d logsumexp(x) = softmax(x)ᵀ dx", LogSumExp)
+def _logsumexp(D: Context, u: LogSumExp) -> Expr:
+    """d logsumexp(x) = softmax(x)ᵀ dx: the gradient of logsumexp is softmax."""
+    return mul(transpose(Softmax(u.arg)), D.d(u.arg))
+
+
+@rule("softmax_rule", "d softmax(x) = (diag(s) − s sᵀ) dx, s = softmax(x)", Softmax)
+def _softmax(D: Context, u: Softmax) -> Expr:
+    """d softmax(x) = (diag(s) − s sᵀ) dx with s = softmax(x) (quotient rule)."""
+    return mul(add(diag_matrix(u), neg(mul(u, transpose(u)))), D.d(u.arg))
 
 
 @rule("diag_rule", "d diag(x) = diag(dx); d diag(X) = diag(dX)", DiagMatrix, DiagVector)

@@ -29,8 +29,8 @@ from matcal.simplify.engine import simplify
 from matcal.forms.matrix import tensor_to_matrix
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
-    SymbolicPower, Trace, Transpose, Var, Zero,
+    Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
+    Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
 )
 
 Rule = Callable[["Differentiator", Expr, tuple[Index, ...]], list[Term]]
@@ -245,6 +245,24 @@ def _norm2(D: Differentiator, e: Norm2, idx):
         return D.d(split, idx)
     ix = fresh_for(e.arg.shape)
     return D.chain([(e.arg, ix), (reciprocal(e), ())], e.arg, ix)
+
+
+@rule(LogSumExp, identity="d logsumexp(x) = Σ_i softmax(x)_i dx_i")
+def _logsumexp(D: Differentiator, e: LogSumExp, idx):
+    """d logsumexp(x) = Σ_i softmax(x)_i dx_i (the gradient of logsumexp is softmax:
+    d log Σ_j exp(x_j) = Σ_i exp(x_i) dx_i / Σ_j exp(x_j))."""
+    ix = fresh_for(e.arg.shape)
+    return D.chain([(Softmax(e.arg), ix)], e.arg, ix)
+
+
+@rule(Softmax, identity="d softmax(x)_i = s_i dx_i − s_i Σ_j s_j dx_j, s = softmax(x)")
+def _softmax(D: Differentiator, e: Softmax, idx):
+    """d softmax(x)_i = s_i dx_i − s_i Σ_j s_j dx_j, s = softmax(x) (the quotient rule on
+    exp(x_i) / Σ_j exp(x_j); the Jacobian is diag(s) − s sᵀ)."""
+    (i,) = idx
+    j = fresh(e.arg.shape.rows)
+    return (D.chain([(e, (i,))], e.arg, (i,))
+            + D.chain([(e, (i,)), (e, (j,))], e.arg, (j,), sign=-1.0))
 
 
 @rule(DiagMatrix, identity="[diag(x)]_ij = x_i δ_ij (Traa eq. 29)")

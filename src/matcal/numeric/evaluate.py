@@ -19,8 +19,8 @@ from matcal.core.errors import ValuesError
 from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
-    SymbolicPower, Trace, Transpose, Var, variables, walk, Zero,
+    Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
+    Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, variables, walk, Zero,
 )
 from matcal.core.shapes import Dim, Shape
 from matcal.numeric.einsum import einsum_value
@@ -350,6 +350,22 @@ def _norm1(ev: Evaluator, e: Norm1):
 @_rule(Norm2)
 def _norm2(ev: Evaluator, e: Norm2):
     return float(np.sqrt(np.sum(np.square(ev(e.arg)))))
+
+
+@_rule(LogSumExp)
+def _logsumexp(ev: Evaluator, e: LogSumExp):
+    """log Σ exp(x_i) = m + log Σ exp(x_i − m), m = max x_i: no overflow."""
+    x = np.asarray(ev(e.arg), dtype=float)
+    m = float(np.max(x))
+    return m + float(np.log(np.sum(np.exp(x - m))))
+
+
+@_rule(Softmax)
+def _softmax(ev: Evaluator, e: Softmax):
+    """exp(x − m) / Σ exp(x_i − m), m = max x_i: no overflow."""
+    x = np.asarray(ev(e.arg), dtype=float)
+    z = np.exp(x - np.max(x))
+    return z / np.sum(z)
 
 
 @_rule(DiagMatrix)

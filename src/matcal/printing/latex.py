@@ -23,8 +23,8 @@ from typing import Callable
 from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
-    Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries,
-    SymbolicPower, Trace, Transpose, Var, Zero,
+    Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select,
+    Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
 )
 from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
@@ -240,6 +240,12 @@ class LatexPrinter(Printer):
 
     def _print_Norm2(self, e: Norm2) -> str:
         return self.norm(e.arg, "F" if e.arg.shape.is_matrix else "2")
+
+    def _print_LogSumExp(self, e: LogSumExp) -> str:
+        return self.call(r"\operatorname{logsumexp}", e.arg)
+
+    def _print_Softmax(self, e: Softmax) -> str:
+        return self.call(r"\operatorname{softmax}", e.arg)
 
     def _print_DiagMatrix(self, e: DiagMatrix) -> str:
         return self.call(r"\operatorname{diag}", e.arg)

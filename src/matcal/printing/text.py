@@ -12,8 +12,8 @@ from typing import Callable, Sequence
 
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
-    Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries, Trace,
-    SymbolicPower, Transpose, Var, Zero,
+    Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select,
+    Softmax, SumEntries, Trace, SymbolicPower, Transpose, Var, Zero,
 )
 from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
@@ -111,6 +111,12 @@ class TextPrinter(Printer):
 
     def _print_Norm2(self, e: Norm2) -> str:
         return self.call("norm2", e.arg)
+
+    def _print_LogSumExp(self, e: LogSumExp) -> str:
+        return self.call("logsumexp", e.arg)
+
+    def _print_Softmax(self, e: Softmax) -> str:
+        return self.call("softmax", e.arg)
 
     def _print_DiagMatrix(self, e: DiagMatrix) -> str:
         return self.call("diag", e.arg)

@@ -12,16 +12,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 from matcal.core.nodes import (
-    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
-    Kron, LogDet, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select, SumEntries, Trace,
-    Transpose, Var, Zero,
+    Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
+    Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
+    Select, Softmax, SumEntries, Trace, Transpose, Var, Zero,
 )
 from matcal.core.notation import (
     ADD, ATOM, MUL, POSTFIX, POWER, as_quotient, broadcast_constant, chain_groups, precedence,
     reciprocal_of, split_product,
 )
 
-_CALLS = (Trace, Det, LogDet, Inverse, SumEntries, Norm1, Norm2, DiagMatrix, DiagVector, Apply)
+_CALLS = (Trace, Det, LogDet, Inverse, SumEntries, Norm1, Norm2, LogSumExp, Softmax, DiagMatrix,
+          DiagVector, Apply)
 
 
 @lru_cache(maxsize=8192)

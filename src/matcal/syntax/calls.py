@@ -17,13 +17,13 @@ from matcal.core.errors import ParseError, ShapeError
 from matcal.core.functions import FUNCTIONS
 from matcal.core import rewrites
 from matcal.core.nodes import (
-    Apply, Det, DiagMatrix, DiagVector, Expr, Inverse, LogDet, Norm1, Norm2, Ones, SumEntries,
-    Trace,
+    Apply, Det, DiagMatrix, DiagVector, Expr, Inverse, LogDet, LogSumExp, Norm1, Norm2, Ones,
+    Softmax, SumEntries, Trace,
 )
 from matcal.core.shapes import Shape, fresh_dim
 
 MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "sum", "norm1", "norm2",
-                    "vector", "matrix", "kron")
+                    "logsumexp", "softmax", "vector", "matrix", "kron")
 ARITY = {"kron": 2}
 """Functions of more than one argument; every other function takes one."""
 KNOWN_FUNCTIONS = MATRIX_FUNCTIONS + tuple(FUNCTIONS)
@@ -33,6 +33,7 @@ SYNONYMS = {
     "norm": "norm2", "frob": "norm2", "ln": "log", "transpose": "the postfix ' as in X'",
     "ones": "vector(1) or matrix(1)", "zeros": "vector(0) or matrix(0)", "identity": "eye",
     "eye": "eye without parentheses", "diagm": "diag", "max0": "relu",
+    "lse": "logsumexp", "log_sum_exp": "logsumexp", "soft_max": "softmax",
 }
 """Names users reach for, and what the input language calls them."""
 
@@ -128,6 +129,21 @@ class CallSyntax:
 
     def _fn_norm2(self, a: Expr, where) -> Expr:
         return Apply("abs", a) if a.shape.is_scalar else Norm2(a)
+
+    def _fn_logsumexp(self, a: Expr, where) -> Expr:
+        return a if a.shape.is_scalar else LogSumExp(self.column(a, where, "logsumexp"))
+
+    def _fn_softmax(self, a: Expr, where) -> Expr:
+        if a.shape.is_scalar:
+            return b.number(1.0)
+        return Softmax(self.column(a, where, "softmax"))
+
+    def column(self, a: Expr, where, name: str) -> Expr:
+        """``a`` if it is a (column) vector, else a clear error: ``name`` acts on vectors."""
+        if not a.shape.is_vector:
+            self.fail(ShapeError, f"{name} takes a vector, got {self.describe(a)}; for each "
+                      f"column of a matrix X write sum(k, {name}(X[:,k]) ...)", where)
+        return a
 
     def _fn_kron(self, a: Expr, c: Expr, where) -> Expr:
         both = ((a.shape.is_matrix and c.shape.is_matrix)
