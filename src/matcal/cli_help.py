@@ -40,7 +40,8 @@ input language (MATLAB-like, as on matrixcalculus.org):
                  (a scalar plus a vector or matrix broadcasts: 1 + exp(x))
 {_wrapped(matrix_functions, "  functions:     ")}
                  (trace, determinant, log-determinant, inverse, vector <-> diagonal matrix,
-                 sum of all entries, 1-norm, Euclidean/Frobenius norm)
+                 sum of all entries, 1-norm, Euclidean/Frobenius norm, log-sum-exp and
+                 softmax of a vector)
 {_wrapped(elementwise, "  element-wise:  ")}
   constants:     vector(c)  matrix(c)  eye   (all c's, identity; size inferred)
   kron(A, B)     Kronecker product
@@ -82,6 +83,7 @@ examples:
   matcal "tr(A*X*B)" --wrt X --steps        (the derivation step by step, by differentials)
   matcal "tr(A*X*B)" --wrt X --steps index --format latex   (by index notation, in LaTeX)
   matcal "x'*A*x" --wrt x --hessian --steps  (a Hessian: the gradient, then its Jacobian)
+  matcal "softmax(W*x)" --wrt x --jacobian    ((diag(s) - s*s')*W, s = softmax(W*x))
   matcal --wrt X -- "-tr(A*X)"      (an expression that starts with '-' goes after --)
 
 exit status: 0 ok, 1 --check failed, 2 error in the input, 3 internal error (please report)
