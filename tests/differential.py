@@ -131,9 +131,10 @@ def matcal_side(case: Case, values):
     dv = matcal.evaluate(d, own)
     text = str(d)
     try:
-        back = matcal.parse(text, TYPES)
-        bv = matcal.evaluate(back, {k: v for k, v in own.items()
-                                    if k in matcal.core.nodes.variables(back)}, shape=np.shape(dv))
+        matcal.parse(text, TYPES)
+        # the text itself, as a user evaluates it: a constant the parser folds away with the
+        # variable that sized it (logsumexp(0*x.^0)) is still sized by that variable's value
+        bv = matcal.evaluate(text, own, TYPES, shape=np.shape(dv))
     except matcal.MatcalError as err:
         raise ParseBack(f"{text} does not parse back: {err.message.splitlines()[0]}") from None
     return f, dv, text, bv

@@ -116,6 +116,8 @@ def test_trace_of_a_matrix_of_ones_prints_through_a_variable():
      {"z": RNG.standard_normal(3), "x": RNG.standard_normal(3)}),
     ("sum(k, (C[k,:]*z)*sum((z'*(C + matrix(C[k,:]*z)))'))", "z",
      {"C": Y33, "z": RNG.standard_normal(3)}),
+    ("sigmoid(alpha)^((logsumexp(x - x)^4)^1.5)", "alpha", {"alpha": 0.3,
+                                                            "x": RNG.standard_normal(3)}),
 ])
 def test_constants_that_nothing_sizes_print_through_a_variable(text, wrt, values):
     """det(2*eye + diag(sigmoid(vector(0)))) and sum(matrix(1)*z) printed as they were: text

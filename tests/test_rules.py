@@ -29,8 +29,9 @@ from matcal.core.functions import FUNCTIONS
 from matcal.tensor.terms import Delta, fresh_for
 from matcal.core.nodes import (
     Add, ALL_NODES, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity,
-    IndexSum, Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones,
-    Power, Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
+    IndexSum, Inverse, RangeSum, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2,
+    Number, Ones, Power, Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var,
+    Zero,
 )
 from matcal.numeric.evaluate import EVAL
 from matcal.printing.latex import LatexPrinter
@@ -895,6 +896,7 @@ NUMERIC = [
     ("tr(A*exp(X))", "X", None, False),
     ("sum(sigmoid(W*x))", "W", None, False),
     ("logsumexp(A*x)", "x", None, False),
+    ("tr(sum(r, 0, 2, X^r*A))", "X", None, False),
     ("y'*log(softmax(W*x))", "W", None, False),
 ]
 
@@ -962,6 +964,17 @@ def test_softmax_and_logsumexp_refuse_what_is_not_a_vector(text, message):
         matcal.parse(text)
 
 
+@identity(RangeSum)
+def test_d_range_sum_is_the_sum_of_the_derivatives():
+    """d Σ_{r=a}^{b} f_r = Σ_{r=a}^{b} d f_r: with number bounds written out, r a number in
+    each term, and differentiated term by term (tests/test_power_series.py has the gradient
+    through a symbolic power, which a sum over a range expresses)."""
+    assert grad("tr(sum(r, 0, 2, X^r*A))", "X") == "A' + A'*X' + X'*A'"
+    assert grad("sum(r, 1, 3, r*x'*y)", "x") == "6*y"
+    assert grad("sum(r, 1, 0, x'*y)", "x") == "vector(0)"
+    assert_numeric("tr(sum(r, 0, 2, X^r*A))", "X", None)
+
+
 @identity(SymbolicPower, Trace)
 def test_d_trace_of_a_symbolic_power_is_k_times_the_power_below():
     """d tr(X^k) = k tr(X^(k−1) dX) for a symbolic integer k (by cyclicity; Matrix Cookbook
@@ -972,6 +985,6 @@ def test_d_trace_of_a_symbolic_power_is_k_times_the_power_below():
     assert_numeric("tr(X^k)", "X", types)
     assert grad("tr(A*X^k)", "A", types) == "(X^k)'"
     with pytest.raises(matcal.DerivativeError, match="symbolic exponent outside tr"):
-        matcal.gradient("tr(A*X^k)", "X", types)
+        matcal.hessian("tr(A*X^k)", "X", types)  # its gradient is a sum over r
     with pytest.raises(matcal.ValuesError, match="whole number"):
         matcal.evaluate("tr(X^k)", {"X": np.eye(2), "k": 1.5}, types)

@@ -47,6 +47,7 @@ input language (MATLAB-like, as on matrixcalculus.org):
   kron(A, B)     Kronecker product
   T[i,j] = A[i,k]*B[k,j]    index notation (Einstein summation over k)
   sum(k, B[k,:]*x)          a sum over the index k; B[k,:] row k, B[:,k] column k, x[k] entry
+  sum(r, 0, k - 1, X^r)     a sum over r = 0 ... k-1 (whole numbers; k declared integer)
 
 types (naming convention; --types overrides it per name):
   a-g            scalars              alpha beta ... lambda sigma ...  scalars (Greek)

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from matcal.engine.pipeline import printed_form, tensors_of
+from matcal.engine.pipeline import printed_form, sized_counts, tensors_of
+from matcal.engine.power_series import needs_series, series_gradient
 from matcal.engine.support import Parts
-from matcal.tensor.terms import Tensor
+from matcal.core.errors import DerivativeError
+from matcal.tensor.terms import Atom, Tensor, Term, fresh_for
 from matcal.forms.kron import vec_form
 from matcal.core.nodes import Expr, Var, variables
 from matcal.printing import to_latex
@@ -174,12 +176,24 @@ def derive(e: Expr, var: Var, order: int = 1, sizes: tuple[Var, ...] = ()) -> De
         sizes: further variables that size constants of f (those folded away as it was
             parsed, or those of the derivative f came from).
 
+    The gradient of a scalar through a matrix power with a symbolic exponent, which the
+    engine refuses (k terms), is the sum over a range of :mod:`matcal.engine.power_series`.
+
     Raises:
-        DerivativeError: the derivative has too many terms (``MAX_TERMS``).
+        DerivativeError: the derivative has too many terms (``MAX_TERMS``); a derivative
+            beyond the gradient through a symbolic power.
     """
     parts: Parts = {}
-    tensors = tensors_of(e, var, order, parts)
     sources = tuple(dict.fromkeys((*variables(e).values(), var, *sizes)))
+    try:
+        tensors = tensors_of(e, var, order, parts)
+    except DerivativeError:  # B^k with a symbolic k outside tr: a sum over a range
+        if not (order == 1 and e.shape.is_scalar and needs_series(e, var)):
+            raise
+        form = sized_counts(series_gradient(e, var), sources)
+        own = fresh_for(var.shape)
+        return Derivative(e, var, 1, Tensor(own, (Term(1.0, (Atom(form, own),)),)), form,
+                          sources)
     form = printed_form(tensors[-1], e, var, order, sizes)
     return Derivative(e, var, order, tensors[-1], form, sources, tensors[:-1],
                       MappingProxyType(parts))

@@ -305,6 +305,22 @@ class IndexSum(Expr):
         return self.body.shape
 
 
+@dataclass(frozen=True, slots=True)
+class RangeSum(Expr):
+    """``sum(r, first, last, body)``: Σ_{r=first}^{last} body, r an integer bound in body —
+    where it is a scalar ``Var`` of that name, usable as a matrix power's exponent (the
+    derivative of X^k, Σ_r X^r dX X^(k−1−r), has k terms). ``first`` and ``last`` are
+    integer-valued scalars (numbers, or names declared integer); an empty range sums to 0."""
+
+    index: str
+    first: Expr
+    last: Expr
+    body: Expr
+
+    def _compute_shape(self) -> Shape:
+        return self.body.shape
+
+
 # ---------------------------------------------------------------- index notation
 
 
@@ -351,7 +367,7 @@ ALL_NODES: tuple[type[Expr], ...] = (
     Var, Number, Identity, Ones, Zero, Add, MatMul, Hadamard, Power, MatPower, SymbolicPower,
     Transpose,
     Trace, Det, LogDet, Inverse, SumEntries, Norm1, Norm2, LogSumExp, Softmax, DiagMatrix,
-    DiagVector, Apply, Kron, Select, IndexSum, Einsum,
+    DiagVector, Apply, Kron, Select, IndexSum, RangeSum, Einsum,
 )
 """Every node class; tests assert each has an entry in every transformation table."""
 
@@ -370,9 +386,27 @@ def walk(expr: Expr):
 
 
 def variables(expr: Expr) -> dict[str, Var]:
-    """The variables of ``expr`` by name, in order of first appearance."""
+    """The variables of ``expr`` by name, in order of first appearance; the index r of a
+    :class:`RangeSum` is no variable inside its body."""
     out: dict[str, Var] = {}
-    for node in walk(expr):
-        if isinstance(node, Var) and node.name not in out:
-            out[node.name] = node
+    if not any(isinstance(n, RangeSum) for n in walk(expr)):
+        for node in walk(expr):
+            if isinstance(node, Var) and node.name not in out:
+                out[node.name] = node
+        return out
+
+    def visit(e: Expr, bound: frozenset[str]) -> None:
+        if isinstance(e, Var):
+            if e.name not in bound and e.name not in out:
+                out[e.name] = e
+            return
+        if isinstance(e, RangeSum):
+            visit(e.first, bound)
+            visit(e.last, bound)
+            visit(e.body, bound | {e.index})
+            return
+        for c in e.children():
+            visit(c, bound)
+
+    visit(expr, frozenset())
     return out

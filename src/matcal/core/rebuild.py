@@ -6,12 +6,12 @@ selecting with the index as it is rebuilt).
 from __future__ import annotations
 
 from matcal.core.build import (
-    add, det, diag_matrix, diag_vector, hadamard, inverse, kron, logdet, mat_power, mul, power,
-    total, trace, transpose,
+    add, det, diag_matrix, diag_vector, hadamard, inverse, kron, logdet, mat_power, mul,
+    numeric_value, power, total, trace, transpose,
 )
 from matcal.core.nodes import (
     Add, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, IndexSum, Inverse, Kron, LogDet,
-    MatMul, MatPower, Power, Select, SumEntries, Trace, Transpose, Zero, walk,
+    MatMul, MatPower, Power, Select, SumEntries, SymbolicPower, Trace, Transpose, Zero, walk,
 )
 
 
@@ -61,7 +61,16 @@ _SMART = {
     DiagVector: lambda e, a: diag_vector(a),
     Kron: lambda e, a, c: kron(a, c),
     IndexSum: lambda e, body: index_sum(e, body),
+    SymbolicPower: lambda e, b, k: symbolic_power(b, k),
 }
+
+
+def symbolic_power(base: Expr, k: Expr) -> Expr:
+    """``base^k``: a numeric power once k is a whole number (r = 2 in a sum over r)."""
+    v = numeric_value(k)
+    if v is not None and v == int(v):
+        return mat_power(base, int(v))
+    return SymbolicPower(base, k)
 
 
 def rebuild(e: Expr, children: tuple[Expr, ...]) -> Expr:

@@ -34,8 +34,8 @@ from matcal.tensor.terms import Atom, Tensor, simplify_tensor
 from matcal.forms.matrix import tensor_to_matrix
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
+    RangeSum, Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones,
+    Power, Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
 )
 from matcal.forms.einsum import tensor_to_einsum
 
@@ -244,6 +244,12 @@ def _apply(D: Context, u: Apply) -> Expr:
 def _index_sum(D: Context, u: IndexSum) -> Expr:
     """d Σ_k F_k = Σ_k dF_k: a sum over an index is linear (Traa eq. 43)."""
     return u.rebuild(D.d(u.body))
+
+
+@rule("range_sum_rule", "d Σ_r F_r = Σ_r dF_r", RangeSum)
+def _range_sum(D: Context, u: RangeSum) -> Expr:
+    """d Σ_r F_r = Σ_r dF_r: a sum over a range is linear."""
+    return RangeSum(u.index, u.first, u.last, D.d(u.body))
 
 
 @rule("index_rule", "du = Σ_kl (∂u/∂X_kl) dX_kl, from index notation", Einsum)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Callable
 
 from matcal.core.build import (
-    add, hadamard, inverse, mat_power, mul, number, power, reciprocal, total, trace, transpose,
+    add, hadamard, inverse, mat_power, mul, number, numeric_value, power, reciprocal, total, trace,
+    transpose,
 )
-from matcal.core.rebuild import index_range
+from matcal.core.rebuild import index_range, map_bottom_up
 from matcal.core.functions import FUNCTIONS
 from matcal.core.errors import DerivativeError
 from matcal.engine.support import (
@@ -29,8 +30,8 @@ from matcal.simplify.engine import simplify
 from matcal.forms.matrix import tensor_to_matrix
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
+    RangeSum, Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones,
+    Power, Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
 )
 
 Rule = Callable[["Differentiator", Expr, tuple[Index, ...]], list[Term]]
@@ -316,11 +317,12 @@ def _einsum(D: Differentiator, e: Einsum, idx):
 def _symbolic_power(D: Differentiator, e: SymbolicPower, idx):
     """d tr(X^k) = k tr(X^(k−1) dX) for a symbolic integer k (by cyclicity; Matrix Cookbook
     eq. 89), which the trace rule applies. Elsewhere d(X^k) = Σ_{i<k} X^i dX X^(k−1−i) is a
-    sum over a symbolic number of terms, with no closed form here: refused clearly."""
+    sum over a symbolic number of terms, with no index form here: refused clearly (the
+    gradient of a scalar is then a sum over a range, :mod:`matcal.engine.power_series`)."""
     raise DerivativeError(
-        f"cannot differentiate {e} with a symbolic exponent outside tr(...): "
-        f"d(X^k) = Σ_i X^i dX X^(k-1-i) has k terms; write tr({e}), or a number for "
-        f"{e.exponent}")
+        f"cannot differentiate {e} with a symbolic exponent outside tr(...) beyond the "
+        f"gradient of a scalar: d(X^k) = Σ_i X^i dX X^(k-1-i) has k terms; ask for the "
+        f"gradient, or write a number for {e.exponent}")
 
 
 @rule(Kron, identity=(
@@ -363,6 +365,22 @@ def _select(D: Differentiator, e: Select, idx):
     left = [transpose(unit(e.row))] if e.row is not None else []
     right = [unit(e.col)] if e.col is not None else []
     return D.d(mul(*left, a, *right), idx)
+
+
+@rule(RangeSum, identity="d Σ_{r=a}^{b} f_r = Σ_{r=a}^{b} d f_r")
+def _range_sum(D: Differentiator, e: RangeSum, idx):
+    """d Σ_{r=a}^{b} f_r = Σ_{r=a}^{b} d f_r (by linearity). With numbers for a and b the sum is
+    written out, r a number in each term, and differentiated term by term; with a symbolic
+    bound it has a symbolic number of terms, refused clearly."""
+    first, last = numeric_value(e.first), numeric_value(e.last)
+    if first is None or last is None:
+        raise DerivativeError(
+            f"cannot differentiate {e}: its range has a symbolic bound, so a symbolic number "
+            "of terms; write numbers for the bounds")
+    terms = [map_bottom_up(e.body, lambda n, r=r: number(float(r))
+                           if isinstance(n, Var) and n.name == e.index else n)
+             for r in range(int(first), int(last) + 1)]
+    return D.d(add(*terms), idx) if terms else []
 
 
 @rule(IndexSum, identity="d Σ_k f_k = Σ_k d f_k (Traa eq. 43)")

@@ -20,7 +20,8 @@ from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, variables, walk, Zero,
+    RangeSum, Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, variables,
+    walk, Zero,
 )
 from matcal.core.shapes import Dim, Shape
 from matcal.numeric.einsum import einsum_value
@@ -405,6 +406,25 @@ def _select(ev: Evaluator, e: Select):
     cols = slice(None) if e.col is None else ev.env[e.col]
     out = value[rows, cols]
     return float(out) if np.ndim(out) == 0 else out
+
+
+@_rule(RangeSum)
+def _range_sum(ev: Evaluator, e: RangeSum):
+    """Σ_{r=first}^{last} body, the body evaluated at each whole number r."""
+    first, last = (_whole(float(ev(end)), end, e) for end in (e.first, e.last))
+    total: Any = 0.0
+    for r in range(first, last + 1):
+        total = total + Evaluator({**ev.arrays, e.index: float(r)}, ev.sizes, ev.env)(e.body)
+    if isinstance(total, float) and not e.shape.is_scalar:  # an empty range: zeros
+        total = np.zeros(ev.dims(e.shape))
+    return total
+
+
+def _whole(value: float, end: Expr, e: Expr) -> int:
+    if value != int(value):
+        raise ValuesError(f"values: the bound {end} of {e} must be a whole number, "
+                          f"got {value:g}")
+    return int(value)
 
 
 @_rule(IndexSum)

@@ -23,8 +23,8 @@ from typing import Callable
 from matcal.core.functions import FUNCTIONS
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
-    Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select,
-    Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
+    RangeSum, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
+    Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
 )
 from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
@@ -260,6 +260,10 @@ class LatexPrinter(Printer):
 
     def _print_IndexSum(self, e: IndexSum) -> str:
         return r"\sum_{" + e.index + "} " + self.parenthesize(e.body, MUL)
+
+    def _print_RangeSum(self, e: RangeSum) -> str:
+        return (r"\sum_{" + e.index + "=" + self.doprint(e.first) + "}^{" + self.doprint(e.last)
+                + "} " + self.parenthesize(e.body, MUL))
 
     def _print_Kron(self, e: Kron) -> str:
         """``(A ⊗ B)``: always in parentheses, as ⊗ mixes badly with juxtaposed products."""

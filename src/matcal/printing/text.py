@@ -12,8 +12,8 @@ from typing import Callable, Sequence
 
 from matcal.core.nodes import (
     Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum, Inverse,
-    Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power, Select,
-    Softmax, SumEntries, Trace, SymbolicPower, Transpose, Var, Zero,
+    RangeSum, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
+    Select, Softmax, SumEntries, Trace, SymbolicPower, Transpose, Var, Zero,
 )
 from matcal.core.terms import Atom, Label, Term
 from matcal.printing.base import (
@@ -133,6 +133,10 @@ class TextPrinter(Printer):
 
     def _print_IndexSum(self, e: IndexSum) -> str:
         return f"sum({e.index}, {self.doprint(e.body)})"
+
+    def _print_RangeSum(self, e: RangeSum) -> str:
+        return (f"sum({e.index}, {self.doprint(e.first)}, {self.doprint(e.last)}, "
+                f"{self.doprint(e.body)})")
 
     def _print_Kron(self, e: Kron) -> str:
         return f"kron({self.doprint(e.left)}, {self.doprint(e.right)})"

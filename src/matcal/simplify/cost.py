@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
-    Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
-    Select, Softmax, SumEntries, Trace, Transpose, Var, Zero,
+    RangeSum, Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones,
+    Power, Select, Softmax, SumEntries, Trace, Transpose, Var, Zero,
 )
 from matcal.core.notation import (
     ADD, ATOM, MUL, POSTFIX, POWER, as_quotient, broadcast_constant, chain_groups, precedence,
@@ -67,6 +67,8 @@ def cost(e: Expr) -> int:
         return _wrapped(e.arg, POSTFIX) + named + (1 if e.arg.shape.is_matrix else 0)
     if isinstance(e, IndexSum):
         return 5 + cost(e.body)
+    if isinstance(e, RangeSum):
+        return 7 + cost(e.first) + cost(e.last) + cost(e.body)
     if isinstance(e, Einsum):
         return 4 + len(e.out) + sum(2 + sum(cost(f.expr) + len(f.idx) + 1 for f in t.factors)
                                     for t in e.terms)

@@ -69,6 +69,11 @@ class CallSyntax:
             self.fail(ParseError, f"unknown function {name!r}{_hint(name)}", name_tok)
         if name == "sum" and len(arg_trees) == 2:
             return self.index_sum(arg_trees[0], arg_trees[1], name_tok)
+        if name == "sum" and len(arg_trees) == 4:
+            return self.range_sum(*arg_trees, name_tok)
+        if name == "sum" and len(arg_trees) != 1:
+            self.fail(ParseError, f"sum takes 1, 2 or 4 arguments — sum(X), sum(k, expr), "
+                      f"sum(r, first, last, expr) — got {len(arg_trees)}", name_tok)
         arity = ARITY.get(name, 1)
         if len(arg_trees) != arity:
             self.fail(

@@ -22,9 +22,9 @@ from lark import Token, Tree
 from matcal.core import build as b
 from matcal.core.build import numeric_value, reciprocal
 from matcal.core.errors import ParseError, ShapeError
-from matcal.core.nodes import Einsum, Expr, IndexSum, Select, walk
+from matcal.core.nodes import Einsum, Expr, IndexSum, RangeSum, Select, Var, walk
 from matcal.core.terms import Atom, Term
-from matcal.core.shapes import Dim, fresh_dim
+from matcal.core.shapes import SCALAR, Dim, fresh_dim
 
 RawTerm = tuple[float, list[tuple[Expr, tuple[str, ...]]]]
 
@@ -136,6 +136,32 @@ class IndexSyntax:
             self.fail(ParseError, f"sum({k}, ...) never selects with {k}, so its range is "
                       f"unknown; use it to select, as in B[{k},:] or x[{k}]", index_t)
         return IndexSum(k, dim, body)
+
+    def range_sum(self, index_t, first_t, last_t, body_t, where) -> Expr:
+        """``sum(r, first, last, body)``: Σ_{r=first}^{last} body, r a whole number bound in
+        body (a matrix power's exponent, as in ``X^r*A*X^(k - 1 - r)``); the bounds are
+        integer-valued: numbers, or names declared integer."""
+        if not (isinstance(index_t, Tree) and index_t.data == "name"):
+            self.fail(ParseError, "sum(r, first, last, expr) takes an index name first, e.g. "
+                      "sum(r, 0, k - 1, X^r)", index_t)
+        r = str(index_t.children[0])
+        if r in self.scope or r in self.vars or r in self.ranges:
+            self.fail(ParseError, f"{r} is already a name here; sum over a new one", index_t)
+        first, last = self.expr(first_t), self.expr(last_t)
+        for end, end_t in ((first, first_t), (last, last_t)):
+            if not (end.shape.is_scalar and self.integer_valued(end)):
+                self.fail(ShapeError, f"the bounds of sum({r}, first, last, ...) are whole "
+                          "numbers: numbers, or names declared integer (--types k:integer), "
+                          f"got {end}", end_t)
+        kinds, self.kinds = self.kinds, {**self.kinds, r: "integer"}
+        self.ranges.add(r)
+        self.vars[r] = Var(r, SCALAR, integer=True)
+        try:
+            body = self.expr(body_t)
+        finally:
+            self.kinds = kinds
+            del self.vars[r]
+        return RangeSum(r, first, last, body)
 
     def _indexed(self, t: Tree) -> Expr:
         """``A[k,:]``, ``A[:,k]``, ``A[i,j]``, ``x[k]`` with indices bound by sum(k, ...)."""

@@ -14,7 +14,7 @@ from matcal.core import build as b
 from matcal.core import rewrites
 from matcal.core.errors import MatcalError, ShapeError
 from matcal.core.nodes import (
-    Add, Expr, Hadamard, MatMul, MatPower, Number, Ones, Power, SymbolicPower, Var,
+    Add, Expr, Hadamard, MatMul, MatPower, Number, Ones, Power, SymbolicPower, Var, Zero,
 )
 from matcal.core.shapes import readable_names
 
@@ -149,6 +149,8 @@ class OperatorSyntax:
         """Whether ``e`` is built from whole numbers and names declared integer by + - *."""
         if isinstance(e, Number):
             return e.value == int(e.value)
+        if isinstance(e, Zero):
+            return e.shape.is_scalar
         if isinstance(e, Var):
             return self.kinds.get(e.name) == "integer"
         if isinstance(e, (Add, MatMul)):

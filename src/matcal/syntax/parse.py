@@ -141,6 +141,7 @@ class _Typer(CallSyntax, IndexSyntax, OperatorSyntax):
         self.unifier = Unifier()
         self.vars: dict[str, Var] = {}
         self.scope: dict[str, Dim] = {}  # indices bound by enclosing sum(k, ...)
+        self.ranges: set[str] = set()  # indices of sum(r, first, last, ...), bound inside
         self.folded_away: tuple[Var, ...] = ()  # the variables named but lost, once run
 
     def run(self, tree: Tree | Token, lhs=None) -> Expr:
@@ -226,6 +227,9 @@ class _Typer(CallSyntax, IndexSyntax, OperatorSyntax):
                       "must be finite real numbers", token)
         if name in KNOWN_FUNCTIONS:
             self.fail(ParseError, f"{name} is a function; call it as {name}(...)", token)
+        if name in self.ranges and name not in self.vars:
+            self.fail(ParseError, f"{name} is the index of a sum({name}, first, last, ...) "
+                      "and has a value only inside it; name this variable otherwise", token)
         return self.var(name)
 
     def var(self, name: str) -> Var:
