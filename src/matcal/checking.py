@@ -16,6 +16,7 @@ from matcal.derivation import (
     DIFFERENCES_TOLERANCE, METHODS, Checker, Derivation, check_steps, differential_steps,
     differential_variable, index_steps,
 )
+from matcal.derivation.steps import RESULT_NAMES
 from matcal.numeric.gradcheck import compare_with_differences, sample_values
 from matcal.result import Derivative
 from matcal.syntax.types import check_types
@@ -151,9 +152,6 @@ def explain(expr: Source, wrt: str | None = None, method: str = "differential",
     return _derivation(d, method, seed, "hessian", first)
 
 
-_RESULT_NAMES = {"gradient": "∇f", "jacobian": "J", "hessian": "H"}
-
-
 def _derivation(d: Derivative, method: str, seed: int | None, kind: str,
                 first: Derivation | None = None) -> Derivation:
     """The derivation of ``d`` (of its order-1 part: for a Hessian the Jacobian of the
@@ -176,9 +174,9 @@ def _derivation(d: Derivative, method: str, seed: int | None, kind: str,
     differential = None
     if method == "differential":
         differential = differential_variable(e, var)
-        steps = differential_steps(e, var, differential, d.form, parts, _RESULT_NAMES[kind])
+        steps = differential_steps(e, var, differential, d.form, parts, RESULT_NAMES[kind])
     else:
-        steps = index_steps(e, var, d.form, _RESULT_NAMES[kind])
+        steps = index_steps(e, var, d.form, RESULT_NAMES[kind])
     checked = check_steps(steps, Checker(e, var, differential, seed, parts), "f")
     try:
         error: float | None = _check(d, None, seed)

@@ -321,10 +321,9 @@ def _read_off_text(form: IndexForm, var: Var, flipped: bool, out: int = 0,
     free, _ = labels(form)
     names = [free[i] for i in form.free]
     if out:
-        rows = names[0] if out == len(names) - len(var.shape.dims) and names else "·"
         what = "the Hessian H = ∂(∇f)/∂" if result == "H" else "the Jacobian J = ∂f/∂"
         text = f"{what}{var.name} in numerator layout: " + (
-            f"row index {rows} (of {'∇f' if result == 'H' else 'f'}), column index "
+            f"row index {names[0]} (of {'∇f' if result == 'H' else 'f'}), column index "
             f"{names[-1]} (of {var.name})"
             if len(names) == 2 else f"entry {names[0]}")
         if flipped and len(names) == 2:

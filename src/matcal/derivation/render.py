@@ -22,7 +22,7 @@ from matcal.derivation.differentials import Differential
 from matcal.derivation.index_form import (
     IndexForm, form_latex, form_text, free_names, subscript_latex, subscript_text,
 )
-from matcal.derivation.steps import Derivation, Shown, Step
+from matcal.derivation.steps import RESULT_NAMES, Derivation, Shown, Step
 from matcal.core.nodes import Transpose, Var
 from matcal.printing.latex import LatexPrinter, symbol
 from matcal.printing.text import TextPrinter
@@ -135,11 +135,8 @@ def to_text(d: Derivation) -> str:
         if step is not None:
             out.append(f"  {'':>{width}}     {step.rule}: {step.justification} "
                        f"[{check_text(step)}]")
-    out += ["", f"{_RESULTS[d.kind]} = {shown(d.result)}", _summary(d)]
+    out += ["", f"{RESULT_NAMES[d.kind]} = {shown(d.result)}", _summary(d)]
     return "\n".join(out)
-
-
-_RESULTS = {"gradient": "∇f", "jacobian": "J", "hessian": "H"}
 
 
 def _labeler(d: Derivation, latex: bool):
@@ -154,7 +151,7 @@ def _labeler(d: Derivation, latex: bool):
                    "hessian": r"\mathbf{H}"}
         sub = subscript_latex
     else:
-        x, fn, results, sub = d.wrt, "∇f" if hessian else "f", _RESULTS, subscript_text
+        x, fn, results, sub = d.wrt, "∇f" if hessian else "f", RESULT_NAMES, subscript_text
     df = ("d" + (r"\left(\nabla f\right)" if latex else "(∇f)")) if hessian else "df"
 
     def label(lhs: str, after: Shown | None) -> str:

@@ -41,6 +41,9 @@ KINDS = ("gradient", "jacobian", "hessian")
 """What a derivation derives: the gradient of a scalar, the Jacobian of a vector (or of a
 matrix by a scalar), or the Hessian of a scalar, derived as the Jacobian of its gradient."""
 
+RESULT_NAMES = {"gradient": "∇f", "jacobian": "J", "hessian": "H"}
+"""What each kind of derivation reads off, as its justifications and renderers name it."""
+
 Shown = Union[Expr, IndexForm]
 """What a step shows: a matrix expression or a form in index notation."""
 
