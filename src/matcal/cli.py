@@ -29,6 +29,7 @@ from typing import Sequence
 from matcal.api import derivative, gradient, hessian, to_latex
 from matcal.checking import check_derivative, explain
 from matcal.cli_help import epilog
+from matcal.codegen import TARGETS, generate
 from matcal.numeric.gradcheck import METHOD
 from matcal.derivation.render import render
 from matcal.core.errors import MatcalError, OptionsError, caret_context
@@ -123,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true",
                      help="print a JSON object: expression, wrt, derivative, latex, shapes"
                      " (and check)")
+    out.add_argument("--code", metavar="TARGET", choices=TARGETS, default=None,
+                     help="print a Python module computing the value and the derivative(s) "
+                     f"with {', '.join(TARGETS)} (run it to check them numerically)")
     parser.add_argument("--check", action="store_true",
                         help="also check numerically at random values (exit 1 if the relative"
                         f" error exceeds {CHECK_TOLERANCE:g})")
@@ -247,7 +251,15 @@ def run(args: argparse.Namespace) -> int:
                            "--json for the derivative itself")
     expr = parse_source(args.expr, types)  # with what it folded away, which sizes constants
     if args.steps is not None:
+        if args.code is not None:
+            raise OptionsError("--code prints a module and --steps a derivation; ask for one")
         return _steps(expr, args, types)
+    if args.code is not None:
+        if args.check:
+            raise OptionsError("--code prints a module that checks itself: run it "
+                               "(python f.py) instead of adding --check")
+        print(generate(expr, _wrt(args), _order(args), args.code, types).source, end="")
+        return EXIT_OK
     result = _derivative(expr, args, types)
     each = dict(result) if isinstance(result, Derivatives) else {None: result}
     for d in each.values():

@@ -1,0 +1,209 @@
+"""``generate``: a derivative as a NumPy, JAX or PyTorch function, with its source."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from matcal.api import Source, derivative
+from matcal.codegen.module import (
+    BUILTINS, Layout, Output, dim_names, module_source,
+)
+from matcal.codegen.plan import canonical, group_shared_chains, shared, use_counts
+from matcal.codegen.targets import PRINTERS, TARGET_HELPERS
+from matcal.core.errors import OptionsError
+from matcal.core.nodes import Expr, Var
+from matcal.engine.pipeline import printed_form
+from matcal.result import Derivative, Derivatives
+
+TARGETS = tuple(PRINTERS)
+"""The targets ``generate`` writes for: ``numpy``, ``jax``, ``torch``."""
+
+
+@dataclass(frozen=True)
+class GeneratedCode:
+    """A generated module and its function.
+
+    Attributes:
+        source: the module's text: self-contained (it imports only its target library), with
+            a header stating the expression, each derivative and each argument's kind and
+            symbolic shape, and a ``__main__`` block that checks the derivatives against
+            central differences.
+        function: the module's function, imported (on first use: the target library need
+            not be installed to generate its code) and ready to call.
+        name: the function's name (``value_and_gradient``, ``value_gradient_hessian``, …).
+        target: ``numpy``, ``jax`` or ``torch``.
+        arguments: the function's parameters, in order: the variables in the order they
+            first appear in the expression, then any named in ``wrt`` that it lacks.
+        derivatives: the derivatives the function returns, in order.
+    """
+
+    source: str
+    name: str
+    target: str
+    arguments: tuple[str, ...]
+    derivatives: tuple[Derivative, ...]
+
+    @functools.cached_property
+    def function(self) -> Callable[..., Any]:
+        return _load(self.source, self.name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
+
+
+def generate(expr: Source, wrt: str | Sequence[str], order: int = 1, target: str = "numpy",
+             types: Mapping[str, str] | None = None) -> GeneratedCode:
+    """The value and derivatives of ``expr`` as a function of NumPy, JAX or PyTorch arrays.
+
+    Args:
+        expr: the expression, as text, an :class:`~matcal.core.nodes.Expr` or a
+            :class:`~matcal.result.Derivative`.
+        wrt: the variable; or a list of names, for the first derivative by each (computed
+            together, sharing every common subexpression).
+        order: 1 (gradient / Jacobian), 2 (Hessian), …; one variable for order ≥ 2.
+        target: ``"numpy"``, ``"jax"`` (pure and ``jax.jit``-able) or ``"torch"`` (CPU or
+            CUDA tensors, ``torch.compile``).
+        types: optional name → kind mapping, as for :func:`matcal.parse`.
+
+    Returns:
+        A :class:`GeneratedCode`. Its function takes every variable (positionally in the
+        order of ``GeneratedCode.arguments``, or by keyword) and returns ``(value,
+        derivative)`` at order 1, ``(value, gradient, hessian)`` at order 2 (in general the
+        value and each derivative up to ``order``), or ``(value, (d1, d2, …))`` for a list
+        ``wrt``. Layout: shape(f) + shape(X) per order, as ``jax.jacobian``; vectors are 1-D.
+
+    Raises:
+        OptionsError: an unknown target.
+        ParseError, ShapeError, DerivativeError: as :func:`matcal.derivative`.
+        CodegenError: a node no generated code computes (a symbolic matrix power).
+
+    Source: the lowering of :mod:`matcal.codegen.printer` (each rewrite with its identity).
+
+    >>> code = generate("norm2(A*x - b)^2", "x", types={"b": "vector"})
+    >>> code.arguments
+    ('A', 'x', 'b')
+    >>> code(A=[[1.0, 0.0], [0.0, 2.0]], x=[1.0, 1.0], b=[0.0, 0.0])[1].tolist()
+    [2.0, 8.0]
+    """
+    if target not in PRINTERS:
+        raise OptionsError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
+    result = derivative(expr, wrt, order, types)
+    if isinstance(result, Derivatives):
+        derivs = tuple(result.values())
+        first = derivs[0]
+        outputs = [Output("value", "value", first.expression, str(first.expression))]
+        for d in derivs:
+            outputs.append(Output(_safe(f"d_{d.wrt.name}"), _label(d, 1, d.wrt.name),
+                                  d.form, str(d)))
+        returns = f"value, ({', '.join(o.name for o in outputs[1:])},)"
+        checks = tuple((d.wrt.name, 0, i + 1, outputs[i + 1].label)
+                       for i, d in enumerate(derivs))
+        name = "value_and_gradients" if first.expression.shape.is_scalar else \
+            "value_and_jacobians"
+    else:
+        d = result
+        derivs = (d,)
+        outputs = [Output("value", "value", d.expression, str(d.expression))]
+        forms = [printed_form(t, d.expression, d.wrt, j + 1, d.sizes)
+                 for j, t in enumerate(d.lower_tensors)] + [d.form]
+        for j, form in enumerate(forms, start=1):
+            label = _label(d, j, d.wrt.name)
+            outputs.append(Output(label.split(" ")[0].lower().replace("-", "_"), label, form,
+                                  str(form)))
+        returns = ", ".join(o.name for o in outputs)
+        checks = tuple((d.wrt.name, j - 1, j, outputs[j].label)
+                       for j in range(1, len(outputs)))
+        name = "value_and_" + "_".join(o.name for o in outputs[1:])
+        if order == 2 and d.expression.shape.is_scalar:
+            name = "value_gradient_hessian"
+    args = _arguments(derivs)
+    taken = BUILTINS | {v.name for v in args} | {o.name for o in outputs} | {name}
+    dims = dim_names(args, taken)
+    roots = group_shared_chains(canonical(o.expr for o in outputs))
+    outputs = [Output(o.name, o.label, r, o.text) for o, r in zip(outputs, roots)]
+    printer = PRINTERS[target](shared(use_counts(roots)), dims, taken | set(dims.values()))
+    source = module_source(
+        title=_title(derivs, order), expression=str(derivs[0].expression), args=args,
+        outputs=outputs, layout=Layout(returns, checks), printer=printer, function=name,
+        helpers=TARGET_HELPERS[target], dims=dims, sizes=_sizes(args), version=_version())
+    return GeneratedCode(source, name, target,
+                         tuple(v.name for v in args), derivs)
+
+
+def _safe(name: str) -> str:
+    return name
+
+
+def _label(d: Derivative, order: int, wrt: str) -> str:
+    scalar = d.expression.shape.is_scalar
+    if order == 1:
+        kind = "gradient" if scalar else "jacobian"
+    elif order == 2 and scalar:
+        kind = "Hessian"
+    else:
+        kind = f"derivative{order}"
+    return f"{kind} by {wrt}"
+
+
+def _title(derivs: tuple[Derivative, ...], order: int) -> str:
+    names = ", ".join(d.wrt.name for d in derivs)
+    what = {1: "first derivative", 2: "derivatives up to order 2"}.get(
+        order, f"derivatives up to order {order}")
+    return f"The value of f and its {what} by {names}"
+
+
+def _arguments(derivs: tuple[Derivative, ...]) -> list[Var]:
+    """The variables in the order they first appear, then those that size constants."""
+    out: dict[str, Var] = {}
+    for d in derivs:
+        for v in d.sizes:
+            out.setdefault(v.name, v)
+    return list(out.values())
+
+
+def _sizes(args: list[Var]) -> dict[str, int]:
+    """Distinct small sizes for the self-check's random arguments (products multiplied)."""
+    sizes: dict[str, int] = {}
+    for var in args:
+        for d in var.shape.dims:
+            for f in d.factors or (d,):
+                sizes.setdefault(f.name, 3 + len(sizes) % 4)
+            if d.factors:
+                size = 1
+                for f in d.factors:
+                    size *= sizes[f.name]
+                sizes[d.name] = size
+    return sizes
+
+
+def _version() -> str:
+    try:
+        return metadata.version("matcal")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "(source tree)"
+
+
+_CACHE: list[Path] = []
+
+
+def _load(source: str, name: str) -> Callable[..., Any]:
+    """The function ``name`` of the module ``source``, imported from a file in a temporary
+    directory of this process (so tracebacks, ``inspect`` and ``torch.compile`` see its
+    lines)."""
+    if not _CACHE:
+        _CACHE.append(Path(tempfile.mkdtemp(prefix="matcal-codegen-")))
+    digest = hashlib.sha1(source.encode()).hexdigest()[:16]
+    path = _CACHE[0] / f"matcal_generated_{digest}.py"
+    if not path.exists():
+        path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
