@@ -6,7 +6,7 @@ The layers follow the pipeline (the direction of ``DESIGN.md``), lowest first; a
 import from its own layer (without a cycle) and from any layer below it:
 
     core → syntax, printing → tensor → simplify → forms → engine → numeric → derivation
-         → result → api → checking → cli_help → cli → the package itself (__init__, __main__)
+         → result → api → checking, codegen → cli_help → cli → the package itself (__init__, __main__)
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("derivation",),
     ("result",),
     ("api",),
-    ("checking",),
+    ("checking", "codegen"),  # siblings: the checks and the code generator
     ("cli_help",),
     ("cli",),
     ("__init__", "__main__"),

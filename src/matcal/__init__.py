@@ -11,6 +11,7 @@ from matcal.api import (
     derivative, evaluate, gradient, hessian, jacobian, parse, to_latex, vec_derivative,
 )
 from matcal.checking import check_derivative, check_gradient, explain
+from matcal.codegen import CodegenError, GeneratedCode, generate
 from matcal.derivation import Derivation, Step
 from matcal.core.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
@@ -25,6 +26,7 @@ if _os.environ.get("MATCAL_CHECK_REWRITES") not in (None, "", "0"):  # the debug
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
     "check_gradient", "check_derivative", "vec_derivative", "Expr", "Derivative", "Derivatives",
-    "explain", "Derivation", "Step",
+    "explain", "Derivation", "Step", "generate", "GeneratedCode",
     "MatcalError", "ParseError", "ShapeError", "DerivativeError", "ValuesError", "OptionsError",
+    "CodegenError",
 ]

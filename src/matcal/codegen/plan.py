@@ -144,7 +144,7 @@ def group_shared_chains(roots: Iterable[Expr]) -> list[Expr]:
     roots = list(roots)
     products = list(dict.fromkeys(
         n for r in roots for n in walk(r)
-        if isinstance(n, MatMul) and len(_matrix_factors(n)) >= 3))
+        if isinstance(n, MatMul) and len(_matrix_factors(n)) >= 2))
     chains = {p: _matrix_factors(p) for p in products}
     while True:
         run = _shared_run(list(chains.values()))
