@@ -176,3 +176,13 @@ def test_cli_code_with_check_or_steps_is_a_clear_error():
     assert "checks itself" in done.stderr
     done = _run_cli("tr(X)", "--wrt", "X", "--code", "fortran")
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_readme_shows_the_generated_body():
+    """The function body the README's tour shows is the one ``--code numpy`` writes."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    shown = readme.split("The function's body in `f.py`", 1)[1].split("```python\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+    source = generate("norm2(A*x - b)^2", "x", types={"b": "vector"}).source
+    assert shown in source

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.machinery
 import importlib.util
 import tempfile
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from matcal.api import Source, derivative
 from matcal.codegen.module import (
-    BUILTINS, Layout, Output, dim_names, module_source,
+    BUILTINS, MAIN, Layout, Output, dim_names, module_source,
 )
 from matcal.codegen.plan import canonical, group_shared_chains, shared, use_counts
 from matcal.codegen.targets import PRINTERS, TARGET_HELPERS
@@ -183,6 +184,7 @@ def _sizes(args: list[Var]) -> dict[str, int]:
     return sizes
 
 
+@functools.lru_cache(maxsize=1)
 def _version() -> str:
     try:
         return metadata.version("matcal")
@@ -193,17 +195,26 @@ def _version() -> str:
 _CACHE: list[Path] = []
 
 
+class _NoBytecode(importlib.machinery.SourceFileLoader):
+    """Imports a generated module without writing its bytecode cache (it is imported once)."""
+
+    def set_data(self, path, data, *, _mode=0o666):  # noqa: D102 - the cache is not written
+        return None
+
+
 def _load(source: str, name: str) -> Callable[..., Any]:
     """The function ``name`` of the module ``source``, imported from a file in a temporary
-    directory of this process (so tracebacks, ``inspect`` and ``torch.compile`` see its
-    lines)."""
+    directory of this process (so tracebacks and ``inspect`` see its lines). The file holds
+    the module up to its ``__main__`` block, which an import never runs."""
     if not _CACHE:
         _CACHE.append(Path(tempfile.mkdtemp(prefix="matcal-codegen-")))
-    digest = hashlib.sha1(source.encode()).hexdigest()[:16]
+    text = source.split(MAIN, 1)[0]
+    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
     path = _CACHE[0] / f"matcal_generated_{digest}.py"
     if not path.exists():
-        path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
+        path.write_text(text, encoding="utf-8")
+    loader = _NoBytecode(path.stem, str(path))
+    spec = importlib.util.spec_from_file_location(path.stem, path, loader=loader)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    loader.exec_module(module)
     return getattr(module, name)

@@ -131,6 +131,9 @@ def argument_checks(args: list[Var], dims: dict[Dim, str], target: str) -> list[
     return lines
 
 
+MAIN = 'if __name__ == "__main__":'
+"""The line that opens the self-check block."""
+
 BIND = "# binds"
 """A mark on the lines that bind dimension names, until :func:`drop_unused_dims` reads it."""
 
@@ -237,7 +240,7 @@ def self_check(args: list[Var], sizes: dict[str, int], layout: Layout, function:
                   "    return torch.as_tensor(o).detach().cpu().numpy()"],
     }[target]
     return [
-        'if __name__ == "__main__":',
+        MAIN,
         "    import sys",
         "",
         "    import numpy as _np",

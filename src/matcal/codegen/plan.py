@@ -15,6 +15,7 @@ the way a careful person would:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from typing import Iterable
 
@@ -46,41 +47,40 @@ def _matrix_factors(e: MatMul) -> Chain:
     return tuple(f for f in e.factors if not f.shape.is_scalar)
 
 
-def _key(run: Chain) -> tuple[Chain, bool]:
-    """The run or its transpose, whichever comes first in a fixed order, and whether the run
-    is the transpose of that key."""
-    back = flipped(run)
-    return (run, False) if repr(run) <= repr(back) else (back, True)
+@functools.lru_cache(maxsize=4096)
+def _text(e: Expr) -> str:
+    return str(e)
 
 
 def _shared_run(chains: list[Chain]) -> Chain | None:
     """The longest run of two or more factors that occurs in two places of ``chains`` (in two
     chains, or twice in one without overlap) as written or transposed, not a whole chain
-    that occurs only as itself; None when there is none."""
-    best: Chain | None = None
+    that occurs only as itself; None when there is none. Runs are compared by the texts of
+    their factors (each factor's text, and its transpose's, computed once)."""
+    texts = [([_text(f) for f in c], [_text(flip(f)) for f in c]) for c in chains]
     longest = max((len(c) for c in chains), default=0)
     for size in range(longest, 1, -1):
-        seen: Counter[Chain] = Counter()
-        for chain in chains:
-            last_end: dict[Chain, int] = {}
+        seen: Counter[tuple[str, ...]] = Counter()
+        whole: dict[tuple[str, ...], bool] = {}  # key → only ever a whole chain
+        runs: dict[tuple[str, ...], Chain] = {}
+        for chain, (fwd, bwd) in zip(chains, texts):
+            last_end: dict[tuple[str, ...], int] = {}
             for i in range(len(chain) - size + 1):
-                key, _ = _key(chain[i:i + size])
+                forward = tuple(fwd[i:i + size])
+                backward = tuple(reversed(bwd[i:i + size]))
+                key = min(forward, backward)
                 if last_end.get(key, -1) > i:
                     continue  # overlaps its previous occurrence in this chain
                 last_end[key] = i + size
                 seen[key] += 1
-        for key, count in sorted(seen.items(), key=lambda kv: repr(kv[0])):
-            if count >= 2 and not all(len(c) == size for c in chains if _holds(c, key)):
-                best = key
-                break
-        if best is not None:
-            return best
+                whole[key] = whole.get(key, True) and len(chain) == size
+                if key not in runs:
+                    run = chain[i:i + size]
+                    runs[key] = run if key == forward else flipped(run)
+        for key in sorted(seen):
+            if seen[key] >= 2 and not whole[key]:
+                return runs[key]
     return None
-
-
-def _holds(chain: Chain, key: Chain) -> bool:
-    size = len(key)
-    return any(_key(chain[i:i + size])[0] == key for i in range(len(chain) - size + 1))
 
 
 def _replace(chain: Chain, key: Chain, node: Expr) -> Chain:
@@ -90,8 +90,11 @@ def _replace(chain: Chain, key: Chain, node: Expr) -> Chain:
     i, size = 0, len(key)
     while i < len(chain):
         run = chain[i:i + size]
-        if len(run) == size and _key(run)[0] == key:
-            out.append(flip(node) if _key(run)[1] else node)
+        if len(run) == size and run == key:
+            out.append(node)
+            i += size
+        elif len(run) == size and flipped(run) == key:
+            out.append(flip(node))
             i += size
         else:
             out.append(chain[i])

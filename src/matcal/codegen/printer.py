@@ -222,7 +222,8 @@ class CodePrinter(Printer):
         return e.name
 
     def _print_Number(self, e: Number) -> str:
-        return format_number(e.value) if e.value == int(e.value) else repr(float(e.value))
+        """A float literal (``2.0``), so that every function takes it (``sigmoid(2.0)``)."""
+        return repr(float(e.value))
 
     def _print_Identity(self, e: Identity) -> str:
         return self.eye(e.n)
@@ -239,6 +240,8 @@ class CodePrinter(Printer):
         terms = []
         for t in e.terms:
             t = self.broadcast(t, e.terms)
+            if _scaled_ones(t) and not all(_scaled_ones(u) for u in e.terms):
+                t = MatMul(t.factors[:-1]) if len(t.factors) > 2 else t.factors[0]  # s*ones
             if t in self.shared or t in self.temps:
                 terms.append((False, self.doprint(t)))
             else:
@@ -271,7 +274,7 @@ class CodePrinter(Printer):
             text += " / " + self.operand(self.doprint(d))
         if coefficient < 0:
             text = "-" + (text if len(parts) > 1 or den or atomic(text) else f"({text})")
-        return text
+        return text.replace("1.0 / ", "1 / ") if text.startswith("1.0 / ") else text
 
     def _print_MatMul(self, e: MatMul) -> str:
         scalars = [f for f in e.factors if f.shape.is_scalar]
@@ -327,11 +330,28 @@ class CodePrinter(Printer):
         ops = self._scaled(factors)
         if len(ops) == 1:
             return ops[0]
+        if not ops[-1].cols:  # ends in a column vector: matrix-vector products, right to left
+            text = ops[-1].text
+            for op in reversed(ops[:-1]):
+                text = self.matvec(op.text, text) if op.rows else self.dot(op.text, text)
+            return Operand(text, ops[0].rows, False)
+        if not ops[0].rows:  # starts with a row vector: vector-matrix products, left to right
+            text = ops[0].text
+            for op in ops[1:]:
+                text = self.dot(text, op.text)
+            return Operand(text, False, ops[-1].cols)
         if len(ops) == 2:
-            text = f"{self.operand(ops[0].text)} @ {self.operand(ops[1].text)}"
+            text = self.dot(ops[0].text, ops[1].text)
         else:
             text = self.chain_call([o.text for o in ops])
         return Operand(text, ops[0].rows, ops[-1].cols)
+
+    def dot(self, a: str, b: str) -> str:
+        return f"{self.operand(a)} @ {self.operand(b)}"
+
+    def matvec(self, m: str, v: str) -> str:
+        """M v for a matrix M and a 1-D vector v."""
+        return self.dot(m, v)
 
     def _solvable(self, f: Expr) -> bool:
         """An inverse (or its transpose) used only here: solved for, never formed."""
@@ -382,7 +402,12 @@ class CodePrinter(Printer):
             return f"1 / {self.operand(self.doprint(e.base))}"
         if e.exponent == Number(0.0) and not e.base.shape.is_scalar:
             return self.call("ones_like", self.doprint(e.base))
-        return f"{self.operand(self.doprint(e.base))} ** {self.operand(self.doprint(e.exponent))}"
+        exponent = e.exponent
+        if isinstance(exponent, Number) and exponent.value == int(exponent.value):
+            power = format_number(exponent.value)  # a whole power: x ** 2, exact for x < 0
+        else:
+            power = self.doprint(exponent)
+        return f"{self.operand(self.doprint(e.base))} ** {self.operand(power)}"
 
     def _print_MatPower(self, e: MatPower) -> str:
         return self.linalg("matrix_power", self.doprint(e.base), str(e.k))
@@ -544,6 +569,13 @@ class CodePrinter(Printer):
             else:
                 out += (" - " + self.operand(body)) if negative else (" + " + body)
         return out
+
+
+def _scaled_ones(e: Expr) -> bool:
+    """Whether ``e`` is scalars times ones, ``b*vector(1)``: in a sum with an array, the
+    scalar alone (broadcasting)."""
+    return (isinstance(e, MatMul) and isinstance(e.factors[-1], Ones)
+            and all(f.shape.is_scalar for f in e.factors[:-1]))
 
 
 def _symmetric(e: Expr) -> bool:

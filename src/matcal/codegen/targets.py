@@ -9,7 +9,7 @@ JAX's own sigmoid, softplus and erf; the torch printer in its names (``torch.sum
 
 from __future__ import annotations
 
-from matcal.codegen.printer import CodePrinter
+from matcal.codegen.printer import CodePrinter, atomic
 from matcal.core.shapes import Dim, Shape
 
 
@@ -55,6 +55,13 @@ class JaxPrinter(CodePrinter):
         "sigmoid": "jax.nn.sigmoid", "softplus": "jax.nn.softplus", "relu": "jax.nn.relu",
         "erf": "jax.scipy.special.erf", "step": "_step",
     }
+
+    def matvec(self, m: str, v: str) -> str:
+        """Mᵀv as vᵀM (``v @ M``): XLA on the CPU runs a transposed matrix times a vector
+        several times slower than the vector times the matrix."""
+        if m.endswith(".T") and atomic(m[:-2]):
+            return self.dot(v, m[:-2])
+        return self.dot(m, v)
 
     def logsumexp(self, text: str) -> str:
         return f"jax.nn.logsumexp({text})"
