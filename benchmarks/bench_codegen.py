@@ -138,8 +138,8 @@ def _quadratic_hand(x, A):
 
 
 def _logistic_data(n, rng):
-    return {"y": np.sign(rng.standard_normal(2 * n)), "X": rng.standard_normal((2 * n, n)) / np.sqrt(n),
-            "w": rng.standard_normal(n)}
+    return {"y": np.sign(rng.standard_normal(2 * n)),
+            "X": rng.standard_normal((2 * n, n)) / np.sqrt(n), "w": rng.standard_normal(n)}
 
 
 def _factorization_data(n, rng):
@@ -199,9 +199,11 @@ def _listed(wrt):
 
 def _agree(a, b, message: str) -> None:
     flat_a, flat_b = _flatten(a), _flatten(b)
-    if len(flat_a) != len(flat_b) or not all(
-            np.allclose(np.asarray(x), np.asarray(y), rtol=1e-6, atol=1e-8 * (1 + np.abs(np.asarray(y)).max()))
-            for x, y in zip(flat_a, flat_b)):
+    def close(x, y) -> bool:
+        x, y = np.asarray(x), np.asarray(y)
+        return np.allclose(x, y, rtol=1e-6, atol=1e-8 * (1 + np.abs(y).max()))
+
+    if len(flat_a) != len(flat_b) or not all(close(x, y) for x, y in zip(flat_a, flat_b)):
         raise SystemExit(message)
 
 
@@ -222,21 +224,23 @@ def jax_ratios(case: Case, n: int) -> tuple[float, float | None]:
     args = [jnp.asarray(data[k]) for k in names]
     ours = jax.jit(code.function)
     argnums = tuple(names.index(w) for w in _wrt(case))
+    by = argnums if len(argnums) > 1 else argnums[0]
 
     def loss(*a):
         return case.loss(jnp, **dict(zip(names, a)))
 
     wait = jax.block_until_ready
     _agree(_flatten(ours(*args))[:2],
-           _flatten(jax.value_and_grad(loss, argnums=argnums if len(argnums) > 1 else argnums[0])(*args))[:2],
+           _flatten(jax.value_and_grad(loss, argnums=by)(*args))[:2],
            f"{case.name} at n = {n}: generated JAX and jax.value_and_grad differ")
     t_ours = median_seconds(lambda: ours(*args), wait)
     if case.order == 1:
-        ref = jax.jit(jax.value_and_grad(loss, argnums=argnums if len(argnums) > 1 else argnums[0]))
+        ref = jax.jit(jax.value_and_grad(loss, argnums=by))
         return t_ours / median_seconds(lambda: ref(*args), wait), None
     w = argnums[0]
     hess = jax.jit(jax.hessian(loss, argnums=w))
-    both = jax.jit(lambda *a: (jax.value_and_grad(loss, argnums=w)(*a), jax.hessian(loss, argnums=w)(*a)))
+    both = jax.jit(lambda *a: (jax.value_and_grad(loss, argnums=w)(*a),
+                               jax.hessian(loss, argnums=w)(*a)))
     _agree(_flatten(ours(*args))[2], hess(*args), f"{case.name}: Hessians differ")
     # all three outputs against value_and_grad + hessian; the Hessian alone against jax.hessian
     return t_ours / median_seconds(lambda: both(*args), wait), \
@@ -328,7 +332,8 @@ def main() -> int:
         for n in args.sizes:
             row = {"case": case.name, "n": n, "numpy": numpy_ratio(case, n)}
             row["jax"], row["jax_hessian"] = jax_ratios(case, n)
-            row["torch"], row["torch_hessian"] = torch_ratios(case, n) if HAS_TORCH else (None, None)
+            row["torch"], row["torch_hessian"] = (torch_ratios(case, n) if HAS_TORCH
+                                                  else (None, None))
             rows.append(row)
             print(f"  measured {case.name} at n = {n}", flush=True)
     firsts = first_value_ratio(args.sizes[0])
@@ -362,17 +367,17 @@ def main() -> int:
     print("\nTargets:\n")
     first_order = [r for r in rows if r["jax_hessian"] is None]
     worst_np = max(rows, key=lambda r: r["numpy"])
-    print(f"- generated NumPy ≤ 1.05× hand-written: " + _verdict(
+    print("- generated NumPy ≤ 1.05× hand-written: " + _verdict(
         worst_np["numpy"] <= 1.05, f"{sum(r['numpy'] <= 1.05 for r in rows)} of {len(rows)} rows; "
         f"worst {worst_np['numpy']:.2f}× on {worst_np['case']} at n = {worst_np['n']}"))
     worst_jax = max(first_order, key=lambda r: r["jax"])
-    print(f"- generated JAX jit ≤ 1.0× jit(value_and_grad): " + _verdict(
+    print("- generated JAX jit ≤ 1.0× jit(value_and_grad): " + _verdict(
         worst_jax["jax"] <= 1.0, f"{sum(r['jax'] <= 1.0 for r in first_order)} of "
         f"{len(first_order)} first-derivative rows; worst {worst_jax['jax']:.2f}× on "
         f"{worst_jax['case']} at n = {worst_jax['n']}"))
     if HAS_TORCH:
         worst_t = max(first_order, key=lambda r: r["torch"])
-        print(f"- generated torch ≤ 1.0× autograd: " + _verdict(
+        print("- generated torch ≤ 1.0× autograd: " + _verdict(
             worst_t["torch"] <= 1.0, f"{sum(r['torch'] <= 1.0 for r in first_order)} of "
             f"{len(first_order)} first-derivative rows; worst {worst_t['torch']:.2f}× on "
             f"{worst_t['case']} at n = {worst_t['n']}"))

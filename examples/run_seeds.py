@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -91,7 +92,26 @@ def run_case(case: dict) -> bool:
     except matcal.MatcalError as err:
         same, how = False, f"cannot compare: {err}"
     print(f"  {'ok' if same else 'FAILED'}: {how}")
-    return same
+    return same and run_generated(case, types)
+
+
+def run_generated(case: dict, types: str) -> bool:
+    """``matcal ... --code numpy`` writes a module; running it checks the generated value and
+    gradient against central differences."""
+    command = [sys.executable, "-m", "matcal", case["expr"], "--wrt", case["wrt"],
+               "--types", types, "--code", "numpy"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        print(f"  FAILED: --code numpy exited with status {done.returncode}: {done.stderr}")
+        return False
+    with tempfile.TemporaryDirectory() as folder:
+        module = Path(folder) / "generated.py"
+        module.write_text(done.stdout)
+        run = subprocess.run([sys.executable, str(module)], capture_output=True, text=True,
+                             timeout=300)
+    report = (run.stdout.strip().splitlines() or ["(no output)"])[-1]
+    print(f"  code        --code numpy: {report}")
+    return run.returncode == 0
 
 
 def main() -> int:

@@ -161,7 +161,7 @@ def test_cli_module_fails_its_check_for_a_wrong_derivative(tmp_path):
     """The self-check can fail: a module whose gradient is tampered with exits 1."""
     source = _run_cli("norm2(A*x - b)^2", "--wrt", "x", "--types", "b:vector", "--code",
                       "numpy").stdout
-    tampered = source.replace("gradient = 2 * ", "gradient = 2.001 * ")
+    tampered = source.replace("gradient = 2.0 * ", "gradient = 2.001 * ")
     assert tampered != source
     path = tmp_path / "f.py"
     path.write_text(tampered)

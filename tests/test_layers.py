@@ -6,7 +6,8 @@ The layers follow the pipeline (the direction of ``DESIGN.md``), lowest first; a
 import from its own layer (without a cycle) and from any layer below it:
 
     core → syntax, printing → tensor → simplify → forms → engine → numeric → derivation
-         → result → api → checking, codegen → cli_help → cli → the package itself (__init__, __main__)
+         → result → api → checking, codegen → cli_help → cli
+         → the package itself (__init__, __main__)
 """
 
 from __future__ import annotations

@@ -7,20 +7,23 @@ import hashlib
 import importlib.machinery
 import importlib.util
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
+
 from matcal.api import Source, derivative
 from matcal.codegen.module import (
-    BUILTINS, MAIN, Layout, Output, dim_names, module_source,
+    BUILTINS, Layout, Output, dim_names, module_head, self_check,
 )
 from matcal.codegen.plan import canonical, group_shared_chains, shared, use_counts
 from matcal.codegen.targets import PRINTERS, TARGET_HELPERS
 from matcal.core.errors import OptionsError
 from matcal.core.nodes import Expr, Var
 from matcal.engine.pipeline import printed_form
+from matcal.numeric.gradcheck import sample_values
 from matcal.result import Derivative, Derivatives
 
 TARGETS = tuple(PRINTERS)
@@ -32,10 +35,10 @@ class GeneratedCode:
     """A generated module and its function.
 
     Attributes:
-        source: the module's text: self-contained (it imports only its target library), with
-            a header stating the expression, each derivative and each argument's kind and
-            symbolic shape, and a ``__main__`` block that checks the derivatives against
-            central differences.
+        source: the module's text (written on first use): self-contained (it imports only
+            its target library), with a header stating the expression, each derivative and
+            each argument's kind and symbolic shape, and a ``__main__`` block that checks the
+            derivatives against central differences.
         function: the module's function, imported (on first use: the target library need
             not be installed to generate its code) and ready to call.
         name: the function's name (``value_and_gradient``, ``value_gradient_hessian``, …).
@@ -45,15 +48,23 @@ class GeneratedCode:
         derivatives: the derivatives the function returns, in order.
     """
 
-    source: str
+    head: str
+    """The module up to its ``__main__`` block: what :attr:`function` imports."""
     name: str
     target: str
     arguments: tuple[str, ...]
     derivatives: tuple[Derivative, ...]
+    main: Callable[[], list[str]] = field(repr=False, compare=False, default=list)
+    """Writes the lines of the ``__main__`` block (on first use of :attr:`source`: choosing
+    well-posed sizes for its random arguments evaluates the expression)."""
+
+    @functools.cached_property
+    def source(self) -> str:
+        return self.head + "\n\n" + "\n".join(self.main()) + "\n"
 
     @functools.cached_property
     def function(self) -> Callable[..., Any]:
-        return _load(self.source, self.name)
+        return _load(self.head, self.name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.function(*args, **kwargs)
@@ -130,12 +141,16 @@ def generate(expr: Source, wrt: str | Sequence[str], order: int = 1, target: str
     roots = group_shared_chains(canonical(o.expr for o in outputs))
     outputs = [Output(o.name, o.label, r, o.text) for o, r in zip(outputs, roots)]
     printer = PRINTERS[target](shared(use_counts(roots)), dims, taken | set(dims.values()))
-    source = module_source(
+    head = module_head(
         title=_title(derivs, order), expression=str(derivs[0].expression), args=args,
         outputs=outputs, layout=Layout(returns, checks), printer=printer, function=name,
-        helpers=TARGET_HELPERS[target], dims=dims, sizes=_sizes(args), version=_version())
-    return GeneratedCode(source, name, target,
-                         tuple(v.name for v in args), derivs)
+        helpers=TARGET_HELPERS[target], dims=dims, version=_version())
+
+    def main() -> list[str]:
+        sizes = _sizes(args, derivs[0].expression)
+        return self_check(args, sizes, Layout(returns, checks), name, target)
+
+    return GeneratedCode(head, name, target, tuple(v.name for v in args), derivs, main)
 
 
 def _safe(name: str) -> str:
@@ -169,18 +184,23 @@ def _arguments(derivs: tuple[Derivative, ...]) -> list[Var]:
     return list(out.values())
 
 
-def _sizes(args: list[Var]) -> dict[str, int]:
-    """Distinct small sizes for the self-check's random arguments (products multiplied)."""
+def _sizes(args: list[Var], expression: Expr) -> dict[str, int]:
+    """Sizes for the self-check's random arguments: those of values at which the expression
+    is finite and every matrix it inverts is well conditioned (a tall X for X'*X), where
+    such are found; small distinct sizes otherwise (products multiplied)."""
     sizes: dict[str, int] = {}
+    with np.errstate(all="ignore"):
+        values = sample_values(expression, seed=0)
+    for var in args:
+        if var.name in values:
+            for d, n in zip(var.shape.dims, np.shape(values[var.name])):
+                sizes.setdefault(d.name, int(n))
     for var in args:
         for d in var.shape.dims:
             for f in d.factors or (d,):
                 sizes.setdefault(f.name, 3 + len(sizes) % 4)
             if d.factors:
-                size = 1
-                for f in d.factors:
-                    size *= sizes[f.name]
-                sizes[d.name] = size
+                sizes[d.name] = int(np.prod([sizes[f.name] for f in d.factors]))
     return sizes
 
 
@@ -202,13 +222,13 @@ class _NoBytecode(importlib.machinery.SourceFileLoader):
         return None
 
 
-def _load(source: str, name: str) -> Callable[..., Any]:
-    """The function ``name`` of the module ``source``, imported from a file in a temporary
+def _load(head: str, name: str) -> Callable[..., Any]:
+    """The function ``name`` of the module ``head``, imported from a file in a temporary
     directory of this process (so tracebacks and ``inspect`` see its lines). The file holds
-    the module up to its ``__main__`` block, which an import never runs."""
+    the head of the module: an import never runs its ``__main__`` block."""
     if not _CACHE:
         _CACHE.append(Path(tempfile.mkdtemp(prefix="matcal-codegen-")))
-    text = source.split(MAIN, 1)[0]
+    text = head
     digest = hashlib.sha1(text.encode()).hexdigest()[:16]
     path = _CACHE[0] / f"matcal_generated_{digest}.py"
     if not path.exists():

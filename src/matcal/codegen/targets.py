@@ -33,7 +33,7 @@ HELPERS = {
              "    import math\n"
              "    return np.vectorize(math.erf, otypes=[float])(x)"),
     "_logsumexp": ("def _logsumexp(x):\n"
-                   "    \"\"\"log sum exp(x) = m + log sum exp(x - m), m = max x: no overflow.\"\"\"\n"
+                   "    \"\"\"m + log sum exp(x - m), m = max x: no overflow.\"\"\"\n"
                    "    m = np.max(x)\n"
                    "    return m + np.log(np.sum(np.exp(x - m)))"),
     "_softmax": ("def _softmax(x):\n"
