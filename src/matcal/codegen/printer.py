@@ -24,6 +24,7 @@ The lowering is the one a careful person writes (each with its identity):
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 from matcal.codegen.plan import flip
@@ -32,9 +33,11 @@ from matcal.core.nodes import (
     Add, Apply, Det, DiagMatrix, DiagVector, Einsum, Expr, Hadamard, Identity, IndexSum,
     Inverse, Kron, LogDet, LogSumExp, MatMul, MatPower, Norm1, Norm2, Number, Ones, Power,
     RangeSum, Select, Softmax, SumEntries, SymbolicPower, Trace, Transpose, Var, Zero,
+    variables,
 )
 from matcal.core.notation import reciprocal_of
 from matcal.core.shapes import Dim, Shape
+from matcal.numeric.evaluate import evaluate_expr
 from matcal.printing.base import Printer, format_number
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -223,7 +226,8 @@ class CodePrinter(Printer):
 
     def _print_Number(self, e: Number) -> str:
         """A float literal (``2.0``), so that every function takes it (``sigmoid(2.0)``)."""
-        return repr(float(e.value))
+        value = float(e.value)
+        return repr(value) if math.isfinite(value) else f"float({str(value)!r})"
 
     def _print_Identity(self, e: Identity) -> str:
         return self.eye(e.n)
@@ -493,6 +497,8 @@ class CodePrinter(Printer):
         return self.softmax(self.doprint(e.arg))
 
     def _print_Apply(self, e: Apply) -> str:
+        if e.shape.is_scalar and not variables(e):  # exp(3): its value, for every target
+            return self._print_Number(Number(evaluate_expr(e, {})))
         return self.function(e.func, self.doprint(e.arg))
 
     def _print_Kron(self, e: Kron) -> str:
