@@ -199,7 +199,9 @@ def derive(e: Expr, var: Var, order: int = 1, sizes: tuple[Var, ...] = ()) -> De
                       MappingProxyType(parts))
 
 
-def _kind(var: Var) -> str:
+def kind_of(var: Var) -> str:
+    """The kind of a variable, as ``--types`` names it: scalar, vector, matrix, symmetric or
+    integer."""
     if var.symmetric:
         return "symmetric"
     if var.integer:
@@ -210,6 +212,6 @@ def _kind(var: Var) -> str:
 def shapes(expr: Expr) -> dict[str, dict[str, Any]]:
     """name → {"kind": ..., "shape": [dims]} for every variable of ``expr``."""
     return {
-        name: {"kind": _kind(var), "shape": [str(d) for d in var.shape.dims]}
+        name: {"kind": kind_of(var), "shape": [str(d) for d in var.shape.dims]}
         for name, var in variables(expr).items()
     }

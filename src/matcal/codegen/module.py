@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from matcal.codegen.printer import CodePrinter
 from matcal.core.nodes import Expr, Var
 from matcal.core.shapes import Dim
+from matcal.result import kind_of
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,6 @@ class Layout:
 BUILTINS = {"sum", "range", "float", "int", "abs", "min", "max", "len", "tuple", "dict",
             "ValueError", "print", "math", "np", "jnp", "jax", "torch", "sys", "value",
             "_like"}
-
-
-def kind_of(var: Var) -> str:
-    if var.symmetric:
-        return "symmetric"
-    if var.integer:
-        return "integer"
-    return ("scalar", "vector", "matrix")[len(var.shape.dims)]
 
 
 def shape_text(var: Var) -> str:

@@ -187,6 +187,9 @@ class CodePrinter(Printer):
     def sum_squares(self, text: str, vector: bool) -> str:
         return self.call("vdot", text, text)
 
+    def kron(self, a: str, b: str) -> str:
+        return self.call("kron", a, b)
+
     def outer(self, a: str, b: str) -> str:
         return self.call("outer", a, b)
 
@@ -505,10 +508,8 @@ class CodePrinter(Printer):
         a, b = self.doprint(e.left), self.doprint(e.right)
         ls, rs = e.left.shape, e.right.shape
         if len(ls.dims) == len(rs.dims) and (ls.is_vector == rs.is_vector):
-            return self.call("kron", a, b)  # two matrices, or two vectors of one kind
-        a2 = self._two_d(a, ls)
-        b2 = self._two_d(b, rs)
-        out = self.call("kron", a2, b2)
+            return self.kron(a, b)  # two matrices, or two vectors of one kind
+        out = self.kron(self._two_d(a, ls), self._two_d(b, rs))
         return out if e.shape.is_matrix else f"{out}.reshape(-1)"
 
     def _two_d(self, text: str, shape: Shape) -> str:

@@ -101,6 +101,11 @@ class TorchPrinter(CodePrinter):
     def logabsdet(self, a: str) -> str:
         return self.linalg("slogdet", a) + ".logabsdet"
 
+    def kron(self, a: str, b: str) -> str:
+        """``torch.kron`` of contiguous tensors (it fails on a transposed view)."""
+        return self.call("kron", *(f"{t}.contiguous()" if t.endswith(".mT") else t
+                                   for t in (a, b)))
+
     def sum_squares(self, text: str, vector: bool) -> str:
         return self.call("dot", text, text) if vector else self.total(f"{text} * {text}")
 
