@@ -19,13 +19,13 @@ libraries load), at n = 100, 300 and 1000:
   ``jax.jit(jax.value_and_grad(f))`` (speed-up, target ≥ 30), each after a warm-up on another
   expression (so neither pays its one-time start-up).
 
-Timing: ``time.perf_counter``, GC off, one warm-up call, then the median over repeats (at
-least 3, more until 0.3 s have passed, at most 25); JAX results are waited for with
-``block_until_ready``. A target that is missed is reported as missed, with the ratio. torch
-columns need ``pip install 'matcal[torch]'``; they read "not installed" otherwise.
-It is a benchmark, not a test: nothing here asserts a speed.
-
-``python benchmarks/bench_codegen.py [--sizes 100 300 1000] [--json PATH]``
+Timing: ``time.perf_counter``, GC off, one warm-up call each, then the two sides of a ratio
+run alternately (at least 7 rounds, more until 1 s has passed, at most 41) and the ratio is
+that of their medians; JAX results are waited for with ``block_until_ready``. A target that
+is missed is reported as missed, with the ratio. torch columns need ``pip install
+'matcal[torch]'``; they read "not installed" otherwise. It is a benchmark, not a test:
+nothing here asserts a speed. ``python benchmarks/bench_codegen.py [--sizes 100 300 1000]
+[--json PATH]``
 """
 
 from __future__ import annotations
@@ -56,19 +56,25 @@ import matcal  # noqa: E402
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
-def median_seconds(fn: Callable[[], Any], wait: Callable[[Any], Any] = lambda r: r) -> float:
-    """Median wall time of ``fn()`` (one warm-up; ≥ 3 repeats, until 0.3 s, ≤ 25)."""
-    wait(fn())
-    times: list[float] = []
+def ratio(a: Callable[[], Any], b: Callable[[], Any],
+          wait: Callable[[Any], Any] = lambda r: r) -> float:
+    """Median time of ``a()`` ÷ median time of ``b()``, measured alternately (a, b, a, b, …)
+    so that a drift of the machine's speed falls on both: one warm-up each, then at least 7
+    rounds, more until 1 s has passed, at most 41."""
+    wait(a())
+    wait(b())
+    times: tuple[list[float], list[float]] = ([], [])
     gc.disable()
     try:
-        while len(times) < 3 or (sum(times) < 0.3 and len(times) < 25):
-            start = time.perf_counter()
-            wait(fn())
-            times.append(time.perf_counter() - start)
+        while len(times[0]) < 7 or (sum(times[0]) + sum(times[1]) < 1.0
+                                    and len(times[0]) < 41):
+            for fn, out in ((a, times[0]), (b, times[1])):
+                start = time.perf_counter()
+                wait(fn())
+                out.append(time.perf_counter() - start)
     finally:
         gc.enable()
-    return statistics.median(times)
+    return statistics.median(times[0]) / statistics.median(times[1])
 
 
 # ------------------------------------------------------------------ the cases
@@ -190,7 +196,7 @@ def numpy_ratio(case: Case, n: int) -> float:
     code = matcal.generate(case.expr, _listed(case.wrt), case.order, "numpy", case.types)
     ours, hand = code(**data), case.hand(**data)
     _agree(ours, hand, f"{case.name} at n = {n}: generated and hand-written differ")
-    return median_seconds(lambda: code(**data)) / median_seconds(lambda: case.hand(**data))
+    return ratio(lambda: code(**data), lambda: case.hand(**data))
 
 
 def _listed(wrt):
@@ -233,18 +239,17 @@ def jax_ratios(case: Case, n: int) -> tuple[float, float | None]:
     _agree(_flatten(ours(*args))[:2],
            _flatten(jax.value_and_grad(loss, argnums=by)(*args))[:2],
            f"{case.name} at n = {n}: generated JAX and jax.value_and_grad differ")
-    t_ours = median_seconds(lambda: ours(*args), wait)
     if case.order == 1:
         ref = jax.jit(jax.value_and_grad(loss, argnums=by))
-        return t_ours / median_seconds(lambda: ref(*args), wait), None
+        return ratio(lambda: ours(*args), lambda: ref(*args), wait), None
     w = argnums[0]
     hess = jax.jit(jax.hessian(loss, argnums=w))
     both = jax.jit(lambda *a: (jax.value_and_grad(loss, argnums=w)(*a),
                                jax.hessian(loss, argnums=w)(*a)))
     _agree(_flatten(ours(*args))[2], hess(*args), f"{case.name}: Hessians differ")
     # all three outputs against value_and_grad + hessian; the Hessian alone against jax.hessian
-    return t_ours / median_seconds(lambda: both(*args), wait), \
-        median_seconds(lambda: hess(*args), wait) / t_ours
+    return ratio(lambda: ours(*args), lambda: both(*args), wait), \
+        ratio(lambda: hess(*args), lambda: ours(*args), wait)
 
 
 def torch_ratios(case: Case, n: int) -> tuple[float, float | None]:
@@ -263,9 +268,8 @@ def torch_ratios(case: Case, n: int) -> tuple[float, float | None]:
         grads = torch.autograd.grad(f, [leaves[k] for k in wrt])
         return f.detach(), grads
 
-    t_ours = median_seconds(lambda: code(**tensors))
     if case.order == 1:
-        return t_ours / median_seconds(autograd), None
+        return ratio(lambda: code(**tensors), autograd), None
     w = wrt[0]
 
     def hessian():
@@ -273,10 +277,10 @@ def torch_ratios(case: Case, n: int) -> tuple[float, float | None]:
             lambda v: case.loss(torch, **{**tensors, w: v}), tensors[w])
 
     _agree(code(**tensors)[2].numpy(), hessian().numpy(), f"{case.name}: Hessians differ")
-    t_hessian = median_seconds(hessian)
     # all three outputs against autograd's value and gradient + its hessian; the Hessian
     # alone against torch.autograd.functional.hessian
-    return t_ours / (median_seconds(autograd) + t_hessian), t_hessian / t_ours
+    return (ratio(lambda: code(**tensors), lambda: (autograd(), hessian())),
+            ratio(hessian, lambda: code(**tensors)))
 
 
 FIRST_CASES = [
