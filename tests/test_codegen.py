@@ -186,3 +186,14 @@ def test_readme_shows_the_generated_body():
     shown = shown.split("```", 1)[0]
     source = generate("norm2(A*x - b)^2", "x", types={"b": "vector"}).source
     assert shown in source
+
+
+def test_names_python_takes_are_renamed():
+    """A variable named like a keyword, a builtin the code uses or an output gets ``_``."""
+    code = generate("lambda*tr(X) + range*value", "X",
+                    types={"range": "scalar", "value": "scalar"})
+    assert code.arguments == ("lambda_", "X", "range_", "value_")
+    X = np.arange(4.0).reshape(2, 2)
+    f, g = code(lambda_=2.0, X=X, range_=3.0, value_=5.0)
+    assert f == pytest.approx(2 * 3 + 15) and np.allclose(g, 2 * np.eye(2))
+    compile(code.source, "generated.py", "exec")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import keyword
 import importlib.machinery
 import importlib.util
 import tempfile
@@ -18,7 +19,9 @@ from matcal.api import Source, derivative
 from matcal.codegen.module import (
     BUILTINS, Layout, Output, dim_names, module_head, self_check,
 )
-from matcal.codegen.plan import canonical, group_shared_chains, shared, use_counts
+from matcal.codegen.plan import (
+    canonical, group_shared_chains, shared, substitute, use_counts,
+)
 from matcal.codegen.targets import PRINTERS, TARGET_HELPERS
 from matcal.core.errors import OptionsError
 from matcal.core.nodes import Expr, Var
@@ -107,54 +110,78 @@ def generate(expr: Source, wrt: str | Sequence[str], order: int = 1, target: str
     if target not in PRINTERS:
         raise OptionsError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
     result = derivative(expr, wrt, order, types)
-    if isinstance(result, Derivatives):
-        derivs = tuple(result.values())
-        first = derivs[0]
-        outputs = [Output("value", "value", first.expression, str(first.expression))]
-        for d in derivs:
-            outputs.append(Output(_safe(f"d_{d.wrt.name}"), _label(d, 1, d.wrt.name),
-                                  d.form, str(d)))
-        returns = f"value, ({', '.join(o.name for o in outputs[1:])},)"
-        checks = tuple((d.wrt.name, 0, i + 1, outputs[i + 1].label)
-                       for i, d in enumerate(derivs))
-        name = "value_and_gradients" if first.expression.shape.is_scalar else \
-            "value_and_jacobians"
-    else:
-        d = result
-        derivs = (d,)
-        outputs = [Output("value", "value", d.expression, str(d.expression))]
-        forms = [printed_form(t, d.expression, d.wrt, j + 1, d.sizes)
-                 for j, t in enumerate(d.lower_tensors)] + [d.form]
-        for j, form in enumerate(forms, start=1):
-            label = _label(d, j, d.wrt.name)
-            outputs.append(Output(label.split(" ")[0].lower().replace("-", "_"), label, form,
-                                  str(form)))
-        returns = ", ".join(o.name for o in outputs)
-        checks = tuple((d.wrt.name, j - 1, j, outputs[j].label)
-                       for j in range(1, len(outputs)))
-        name = "value_and_" + "_".join(o.name for o in outputs[1:])
-        if order == 2 and d.expression.shape.is_scalar:
-            name = "value_gradient_hessian"
+    derivs = tuple(result.values()) if isinstance(result, Derivatives) else (result,)
+    outputs, layout, name = _plan_outputs(result, order)
     args = _arguments(derivs)
-    taken = BUILTINS | {v.name for v in args} | {o.name for o in outputs} | {name}
+    reserved = BUILTINS | {o.name for o in outputs} | {name}
+    renamed = _python_names(args, reserved)
+    if renamed:  # a variable named like a keyword, a builtin or an output: lambda → lambda_
+        table = {v: Var(renamed[v.name], v.dims, v.symmetric, v.integer)
+                 for v in args if v.name in renamed}
+        outputs = [Output(o.name, o.label, substitute(o.expr, table), o.text) for o in outputs]
+        args = [table.get(v, v) for v in args]
+        layout = Layout(layout.returns, tuple((renamed.get(w, w), *rest)
+                                              for w, *rest in layout.checks))
+    taken = reserved | {v.name for v in args}
     dims = dim_names(args, taken)
     roots = group_shared_chains(canonical(o.expr for o in outputs))
     outputs = [Output(o.name, o.label, r, o.text) for o, r in zip(outputs, roots)]
     printer = PRINTERS[target](shared(use_counts(roots)), dims, taken | set(dims.values()))
     head = module_head(
         title=_title(derivs, order), expression=str(derivs[0].expression), args=args,
-        outputs=outputs, layout=Layout(returns, checks), printer=printer, function=name,
+        outputs=outputs, layout=layout, printer=printer, function=name,
         helpers=TARGET_HELPERS[target], dims=dims, version=_version())
 
     def main() -> list[str]:
-        sizes = _sizes(args, derivs[0].expression)
-        return self_check(args, sizes, Layout(returns, checks), name, target)
+        sizes = _sizes(args, derivs[0].expression, renamed)
+        return self_check(args, sizes, layout, name, target)
 
     return GeneratedCode(head, name, target, tuple(v.name for v in args), derivs, main)
 
 
-def _safe(name: str) -> str:
-    return name
+def _plan_outputs(result: Derivative | Derivatives, order: int) -> tuple[list[Output], Layout,
+                                                                           str]:
+    """The outputs (the value, then each derivative), how they are returned and checked,
+    and the function's name."""
+    if isinstance(result, Derivatives):
+        derivs = tuple(result.values())
+        first = derivs[0]
+        outputs = [Output("value", "value", first.expression, str(first.expression))]
+        outputs += [Output(f"d_{d.wrt.name}", _label(d, 1, d.wrt.name), d.form, str(d))
+                    for d in derivs]
+        returns = f"value, ({', '.join(o.name for o in outputs[1:])},)"
+        checks = tuple((d.wrt.name, 0, i + 1, outputs[i + 1].label)
+                       for i, d in enumerate(derivs))
+        scalar = first.expression.shape.is_scalar
+        return outputs, Layout(returns, checks), ("value_and_gradients" if scalar
+                                                  else "value_and_jacobians")
+    d = result
+    outputs = [Output("value", "value", d.expression, str(d.expression))]
+    forms = [printed_form(t, d.expression, d.wrt, j + 1, d.sizes)
+             for j, t in enumerate(d.lower_tensors)] + [d.form]
+    for j, form in enumerate(forms, start=1):
+        label = _label(d, j, d.wrt.name)
+        outputs.append(Output(label.split(" ")[0].lower(), label, form, str(form)))
+    checks = tuple((d.wrt.name, j - 1, j, outputs[j].label) for j in range(1, len(outputs)))
+    name = "value_and_" + "_".join(o.name for o in outputs[1:])
+    if order == 2 and d.expression.shape.is_scalar:
+        name = "value_gradient_hessian"
+    return outputs, Layout(", ".join(o.name for o in outputs), checks), name
+
+
+def _python_names(args: list[Var], reserved: set[str]) -> dict[str, str]:
+    """New names for the variables whose names Python or the module takes (``lambda``,
+    ``sum``, ``value``): the name with ``_`` appended until free."""
+    out: dict[str, str] = {}
+    used = set(reserved) | {v.name for v in args}
+    for v in args:
+        if keyword.iskeyword(v.name) or v.name in reserved:
+            new = v.name + "_"
+            while new in used:
+                new += "_"
+            out[v.name] = new
+            used.add(new)
+    return out
 
 
 def _label(d: Derivative, order: int, wrt: str) -> str:
@@ -184,13 +211,13 @@ def _arguments(derivs: tuple[Derivative, ...]) -> list[Var]:
     return list(out.values())
 
 
-def _sizes(args: list[Var], expression: Expr) -> dict[str, int]:
+def _sizes(args: list[Var], expression: Expr, renamed: dict[str, str]) -> dict[str, int]:
     """Sizes for the self-check's random arguments: those of values at which the expression
     is finite and every matrix it inverts is well conditioned (a tall X for X'*X), where
     such are found; small distinct sizes otherwise (products multiplied)."""
     sizes: dict[str, int] = {}
     with np.errstate(all="ignore"):
-        values = sample_values(expression, seed=0)
+        values = {renamed.get(k, k): v for k, v in sample_values(expression, seed=0).items()}
     for var in args:
         if var.name in values:
             for d, n in zip(var.shape.dims, np.shape(values[var.name])):

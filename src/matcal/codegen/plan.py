@@ -162,17 +162,19 @@ def group_shared_chains(roots: Iterable[Expr]) -> list[Expr]:
             table[p] = MatMul(tuple(f for f in p.factors if f.shape.is_scalar) + chain)
     if not table:
         return roots
-    return [_substitute(r, table, {}) for r in roots]
+    memo: dict[Expr, Expr] = {}
+    return [substitute(r, table, memo) for r in roots]
 
 
-def _substitute(e: Expr, table: dict[Expr, Expr], memo: dict[Expr, Expr]) -> Expr:
+def substitute(e: Expr, table: dict[Expr, Expr], memo: dict[Expr, Expr] | None = None) -> Expr:
     """``e`` with each node of ``table`` replaced (raw rebuilds: no node is simplified)."""
+    memo = {} if memo is None else memo
     out = memo.get(e)
     if out is not None:
         return out
     node = table.get(e, e)
     kids = node.children()
-    out = node.rebuild(*(_substitute(c, table, memo) for c in kids)) if kids else node
+    out = node.rebuild(*(substitute(c, table, memo) for c in kids)) if kids else node
     memo[e] = out
     return out
 
