@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
                      " (and check)")
     out.add_argument("--code", metavar="TARGET", choices=TARGETS, default=None,
                      help="print a Python module computing the value and the derivative(s) "
-                     f"with {', '.join(TARGETS)} (run it to check them numerically)")
+                     f"with numpy, jax or torch (run it: it checks itself numerically)")
     parser.add_argument("--check", action="store_true",
                         help="also check numerically at random values (exit 1 if the relative"
                         f" error exceeds {CHECK_TOLERANCE:g})")

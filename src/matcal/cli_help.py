@@ -85,6 +85,7 @@ examples:
   matcal "tr(A*X*B)" --wrt X --steps index --format latex   (by index notation, in LaTeX)
   matcal "x'*A*x" --wrt x --hessian --steps  (a Hessian: the gradient, then its Jacobian)
   matcal "softmax(W*x)" --wrt x --jacobian    ((diag(s) - s*s')*W, s = softmax(W*x))
+  matcal "tr(A*X*B)" --wrt X --code numpy > f.py   (a module: value and gradient; run it)
   matcal --wrt X -- "-tr(A*X)"      (an expression that starts with '-' goes after --)
 
 exit status: 0 ok, 1 --check failed, 2 error in the input, 3 internal error (please report)
