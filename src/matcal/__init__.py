@@ -12,6 +12,8 @@ from matcal.api import (
 )
 from matcal.checking import check_derivative, check_gradient, explain
 from matcal.codegen import CodegenError, GeneratedCode, generate
+from matcal.plot import CheckPlot, check_plot
+from matcal.interop import from_sympy, to_sympy
 from matcal.derivation import Derivation, Step
 from matcal.core.errors import (
     DerivativeError, MatcalError, OptionsError, ParseError, ShapeError, ValuesError,
@@ -26,7 +28,8 @@ if _os.environ.get("MATCAL_CHECK_REWRITES") not in (None, "", "0"):  # the debug
 __all__ = [
     "parse", "gradient", "derivative", "jacobian", "hessian", "evaluate", "to_latex",
     "check_gradient", "check_derivative", "vec_derivative", "Expr", "Derivative", "Derivatives",
-    "explain", "Derivation", "Step", "generate", "GeneratedCode",
+    "explain", "Derivation", "Step", "generate", "GeneratedCode", "check_plot", "CheckPlot",
+    "to_sympy", "from_sympy",
     "MatcalError", "ParseError", "ShapeError", "DerivativeError", "ValuesError", "OptionsError",
     "CodegenError",
 ]

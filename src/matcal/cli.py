@@ -30,6 +30,7 @@ from matcal.api import derivative, gradient, hessian, to_latex
 from matcal.checking import check_derivative, explain
 from matcal.cli_help import epilog
 from matcal.codegen import TARGETS, generate
+from matcal.plot import check_plot
 from matcal.numeric.gradcheck import METHOD
 from matcal.derivation.render import render
 from matcal.core.errors import MatcalError, OptionsError, caret_context
@@ -126,10 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
                      " (and check)")
     out.add_argument("--code", metavar="TARGET", choices=TARGETS, default=None,
                      help="print a Python module computing the value and the derivative(s) "
-                     f"with numpy, jax or torch (run it: it checks itself numerically)")
+                     "with numpy, jax or torch (run it: it checks itself numerically)")
     parser.add_argument("--check", action="store_true",
                         help="also check numerically at random values (exit 1 if the relative"
                         f" error exceeds {CHECK_TOLERANCE:g})")
+    parser.add_argument("--plot", metavar="FILE", default=None,
+                        help="with --check, also draw the check: the relative error of central "
+                        "differences against the step, as a PNG (needs matplotlib)")
     parser.add_argument("--seed", metavar="N", type=int, default=None,
                         help="seed for the random values of --check and --steps")
     steps = parser.add_argument_group("derivation step by step")
@@ -260,8 +264,13 @@ def run(args: argparse.Namespace) -> int:
                                "(python f.py) instead of adding --check")
         print(generate(expr, _wrt(args), _order(args), args.code, types).source, end="")
         return EXIT_OK
+    if args.plot is not None and not args.check:
+        raise OptionsError("--plot draws the numerical check: add --check")
     result = _derivative(expr, args, types)
     each = dict(result) if isinstance(result, Derivatives) else {None: result}
+    if args.plot is not None and len(each) > 1:
+        raise OptionsError("--plot draws the check of one derivative: name one variable in "
+                           "--wrt")
     for d in each.values():
         _warn_if_absent(d)
     errors = {name: check_derivative(d, seed=args.seed) for name, d in each.items()} \
@@ -282,6 +291,10 @@ def run(args: argparse.Namespace) -> int:
                 print(_vec_line(vec, d.wrt.name, args.latex, _order(args)))
             if name in errors:
                 print(f"check: relative error {errors[name]:.1e} ({CHECK_HOW})")
+    if args.plot is not None:
+        drawn = check_plot(result, path=args.plot, seed=0 if args.seed is None else args.seed)
+        print(f"plot: {args.plot} (smallest relative error {drawn.min_error:.1e})",
+              file=sys.stderr if args.json else sys.stdout)
     failed = [(name, e) for name, e in errors.items() if not e <= CHECK_TOLERANCE]  # NaN too
     for name, error in failed:
         what = "" if name is None else f" of the derivative by {name}"

@@ -90,6 +90,14 @@ class Derivative:
         """The derivative in LaTeX, in the notation of the seed notes."""
         return to_latex(self.form)
 
+    def _repr_latex_(self) -> str:
+        """Jupyter's rich display: the derivative typeset (``$...$``)."""
+        return f"${self.to_latex()}$"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the text of the derivative and its LaTeX."""
+        return {"text/plain": str(self), "text/latex": self._repr_latex_()}
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON record ``matcal --json`` prints: ``expression``, ``wrt``, ``derivative``,
         ``latex``, ``shapes`` (name → kind and symbolic shape) and, for a derivative of three or
@@ -161,6 +169,16 @@ class Derivatives(Mapping[str, Derivative]):
 
     def __str__(self) -> str:
         return "\n".join(f"{name}: {d}" for name, d in self._items.items())
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's rich display: one typeset line per variable."""
+        lines = r" \\ ".join(rf"\mathbf{{{name}}}: & {d.to_latex()}"
+                              for name, d in self._items.items())
+        return rf"$\begin{{aligned}} {lines} \end{{aligned}}$"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the text (a line per variable) and its LaTeX."""
+        return {"text/plain": str(self), "text/latex": self._repr_latex_()}
 
     def __repr__(self) -> str:
         return f"Derivatives({', '.join(f'{n}={str(d)!r}' for n, d in self._items.items())})"

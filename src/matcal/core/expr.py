@@ -21,8 +21,9 @@ class Expr:
     _hash: int = field(init=False, repr=False, compare=False, hash=False)  # once computed
     _children: tuple = field(init=False, repr=False, compare=False, hash=False)  # likewise
 
-    # Set by matcal.printing.text at import: nodes don't know printers (STYLE 4).
+    # Set by matcal.printing.text and .latex at import: nodes don't know printers (STYLE 4).
     str_hook: ClassVar[Callable[["Expr"], str] | None] = None
+    latex_hook: ClassVar[Callable[["Expr"], str] | None] = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_shape", self._compute_shape())
@@ -73,6 +74,18 @@ class Expr:
         if Expr.str_hook is None:
             return repr(self)
         return Expr.str_hook(self)
+
+    def _repr_latex_(self) -> str | None:
+        """Jupyter's rich display: the expression typeset (``$...$``)."""
+        return None if Expr.latex_hook is None else f"${Expr.latex_hook(self)}$"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the input-language text and, when known, the LaTeX."""
+        bundle = {"text/plain": str(self)}
+        latex = self._repr_latex_()
+        if latex is not None:
+            bundle["text/latex"] = latex
+        return bundle
 
 
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}

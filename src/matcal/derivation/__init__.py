@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from matcal.derivation.differential_method import differential_steps, differential_variable
 from matcal.derivation.index_method import index_steps
+from matcal.derivation.render import render
 from matcal.derivation.steps import METHODS, Derivation, Step
 from matcal.derivation.verify import DIFFERENCES_TOLERANCE, Checker, check_steps
 
 __all__ = [
     "Derivation", "Step", "METHODS", "DIFFERENCES_TOLERANCE", "Checker", "check_steps",
-    "differential_steps", "differential_variable", "index_steps",
+    "differential_steps", "differential_variable", "index_steps", "render",
 ]

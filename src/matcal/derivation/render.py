@@ -303,4 +303,4 @@ def render(d: Derivation, format: str = "text") -> str:
     return renderers[format](d)
 
 
-
+Derivation.markdown_hook = to_markdown

@@ -26,7 +26,7 @@ df = ⟨∇f, dX⟩, or df = J dx for a Jacobian (:mod:`matcal.derivation.verify
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Callable, ClassVar, Union
 
 from matcal.derivation.index_form import IndexForm
 from matcal.core.nodes import Expr
@@ -117,3 +117,11 @@ class Derivation:
         too)."""
         own = bool(self.verified) and all(s.verified for s in self.steps)
         return own and (self.first is None or self.first.all_verified)
+
+    markdown_hook: ClassVar[Callable[["Derivation"], str] | None] = None
+    """Set by :mod:`matcal.derivation.render` at import (the steps don't know printers)."""
+
+    def _repr_markdown_(self) -> str | None:
+        """Jupyter's rich display: the steps with their rules, justifications and checks, the
+        math typeset (``$...$``)."""
+        return None if Derivation.markdown_hook is None else Derivation.markdown_hook(self)

@@ -346,3 +346,6 @@ def to_latex(e: Expr) -> str:
     \operatorname{tr}\left(\mathbf{A} \mathbf{X}^T \mathbf{B}\right) + 2 \mathbf{x}^T \mathbf{y}
     """
     return _LATEX.doprint(e)
+
+
+Expr.latex_hook = to_latex
