@@ -6,7 +6,7 @@ The layers follow the pipeline (the direction of ``DESIGN.md``), lowest first; a
 import from its own layer (without a cycle) and from any layer below it:
 
     core → syntax, printing → tensor → simplify → forms → engine → numeric → derivation
-         → result → api → checking, codegen, plot, interop → cli_help → cli
+         → result → api → checking, codegen, plot, interop → web → cli_help → cli
          → the package itself (__init__, __main__)
 """
 
@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("result",),
     ("api",),
     ("checking", "codegen", "plot", "interop"),  # siblings, none imports another
+    ("web",),
     ("cli_help",),
     ("cli",),
     ("__init__", "__main__"),

@@ -31,6 +31,7 @@ from matcal.checking import check_derivative, explain
 from matcal.cli_help import epilog
 from matcal.codegen import TARGETS, generate
 from matcal.plot import check_plot
+from matcal.web.server import serve_main
 from matcal.numeric.gradcheck import METHOD
 from matcal.derivation.render import render
 from matcal.core.errors import MatcalError, OptionsError, caret_context
@@ -347,6 +348,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"] and "--wrt" not in argv:  # the page: matcal serve [--port N]
+        try:
+            return serve_main(argv[1:])
+        except SystemExit as exit_:
+            return exit_.code if isinstance(exit_.code, int) else EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            return 130
     as_json = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
     try:
         parser = build_parser()

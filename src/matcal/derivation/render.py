@@ -287,6 +287,28 @@ def to_markdown(d: Derivation) -> str:
     return "\n".join(out)
 
 
+def to_records(d: Derivation) -> list[dict]:
+    """The derivation as data for a page: one record per derivation (the gradient's first,
+    for a Hessian), each with its ``title`` (LaTeX of f and X, kind, method), ``lines`` —
+    ``latex`` (the equality), ``rule``, ``justification``, ``check`` (in words) and
+    ``verified`` (None for the first line) — and the ``result`` and ``summary``."""
+    shown, label = _latex_printer(d)
+    out = to_records(d.first) if d.first is not None else []
+    lines, current = [], label("f", None)
+    for lhs, rhs, step in _lines(d, shown, label):
+        current = lhs or current
+        lines.append({"latex": f"{current} = {rhs}",
+                      "rule": None if step is None else step.rule,
+                      "justification": None if step is None else step.justification,
+                      "check": None if step is None else check_text(step),
+                      "verified": None if step is None else step.verified})
+    out.append({"kind": KIND_NAMES[d.kind], "method": METHOD_NAMES[d.method],
+                "function": shown(d.expression), "wrt": _wrt_latex(d), "lines": lines,
+                "result": f"{label('grad', d.result)} = {shown(d.result)}",
+                "summary": _summary(d)})
+    return out
+
+
 def render(d: Derivation, format: str = "text") -> str:
     """The derivation in ``format``: ``"text"``, ``"markdown"`` or ``"latex"``.
 
