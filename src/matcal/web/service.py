@@ -1,14 +1,14 @@
 """The JSON API's one operation, ``derive``: a request in, a record out, never a traceback.
 
 A request is a JSON object: ``expression`` (at most :data:`MAX_EXPRESSION` characters),
-``wrt`` (a name; empty for X, else x, else the first variable of the expression),
-``order`` (1 gradient or Jacobian, 2 Hessian, … up to :data:`MAX_WEB_ORDER`), ``types`` (name → kind), ``method``
-(``differential`` or ``index``, for the steps) and ``steps`` / ``code`` (booleans, default
-true). The answer has the fields of ``matcal --json`` — expression, wrt, derivative, latex,
-shapes, check — plus ``mathml`` (the derivative typeset, from latex2mathml), ``variables``,
-``steps`` (each derivation's lines, their rule, justification and check, with MathML) and
-``code`` (the NumPy, JAX and PyTorch modules). A user error is ``{"error": {...}}`` with its
-kind, message, position and the input line with a caret.
+``wrt`` (a name; empty for X, else x, else the first variable of the expression), ``order``
+(1 gradient or Jacobian, 2 Hessian, … up to :data:`MAX_WEB_ORDER`), ``types`` (name → kind),
+``method`` (``differential`` or ``index``, for the steps) and ``steps`` / ``code``
+(booleans, default true). The answer has the fields of ``matcal --json`` — expression, wrt,
+derivative, latex, shapes, check — plus ``mathml`` (the derivative typeset, from
+latex2mathml), ``variables``, ``steps`` (each derivation's lines, their rule, justification
+and check, with MathML) and ``code`` (the NumPy, JAX and PyTorch modules). A user error is
+``{"error": {...}}`` with its kind, message, position and the input line with a caret.
 """
 
 from __future__ import annotations
