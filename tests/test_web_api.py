@@ -105,3 +105,13 @@ def test_page_and_headers(client):
     assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
     assert client.get("/static/secret.py").status_code == 404
     assert "http" not in client.get("/").text.split("<body>")[0].replace("http-equiv", "")
+
+
+def test_serve_command_options(capsys):
+    from matcal import cli
+    from matcal.web.server import _loopback
+    assert cli.main(["serve", "--help"]) == 0
+    assert "--port" in capsys.readouterr().out
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
+    assert not _loopback("0.0.0.0") and not _loopback("192.168.1.5")
+    assert cli.main(["serve", "--port", "not-a-number"]) == 2

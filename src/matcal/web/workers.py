@@ -18,7 +18,9 @@ from matcal.web.service import derive
 
 
 def _serve(conn) -> None:
-    """A worker's loop: a request in, its record out, until the pipe closes."""
+    """A worker's loop: ``ready`` once imported, then a request in, its record out, until the
+    pipe closes."""
+    conn.send("ready")
     while True:
         try:
             request = conn.recv()
@@ -34,12 +36,19 @@ def _serve(conn) -> None:
         conn.send(answer)
 
 
+STARTUP = 120.0
+"""Seconds a new worker may take to import matcal and say it is ready."""
+
+
 class _Worker:
     def __init__(self, context):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child,), daemon=True)
         self.process.start()
         child.close()
+        if not self.conn.poll(STARTUP) or self.conn.recv() != "ready":
+            self.stop()
+            raise RuntimeError("a worker process did not start")
 
     def stop(self) -> None:
         self.process.kill()
@@ -53,9 +62,9 @@ class WorkerPool:
     def __init__(self, size: int = 2, time_limit: float = 10.0, wait: float = 30.0):
         self.time_limit = time_limit
         self.wait = wait
-        # fork where there is one (Linux): a worker starts at once with matcal imported
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        # spawn, not fork: the server has threads (and may have imported JAX), and a fork of
+        # a threaded process can deadlock; a worker says when it is ready
+        self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.lock = threading.Lock()
         self.workers = [_Worker(self.context) for _ in range(size)]
