@@ -88,8 +88,19 @@ def test_length_limit(client):
 
 
 def test_time_limit_ends_the_worker_and_the_server_goes_on():
-    with TestClient(create_app(workers=1, time_limit=0.5)) as c:
-        r = _derive(c, expression="logdet(X*X*X*X*X)", order=4)  # about 1.5 s of work
+    import threading
+    import time
+    with TestClient(create_app(workers=2, time_limit=0.5)) as c:
+        slow: list = []
+        t = threading.Thread(target=lambda: slow.append(
+            _derive(c, expression="logdet(X*X*X*X*X)", order=4)))  # about 1.5 s of work
+        t.start()
+        time.sleep(0.1)
+        meanwhile = _derive(c, expression="tr(A*X)", steps=False, code=False)
+        assert meanwhile.status_code == 200 and meanwhile.json()["derivative"] == "A'"
+        assert not slow  # answered while the slow one still ran
+        t.join()
+        r = slow[0]
         assert r.status_code == 504
         assert "0.5 s limit" in r.json()["error"]["message"]
         assert c.get("/api/health").json()["ok"] is True
