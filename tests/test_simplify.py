@@ -108,3 +108,24 @@ def test_simplify_does_not_print():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert not node.module.startswith("matcal.printing"), (path.name, node.module)
+
+
+def test_inverse_cancels_a_product_written_out_in_the_chain():
+    """inv(XᵀX)·Xᵀ·X = I inside a longer product (Matrix Cookbook §3.1.1), on either side: the
+    projection tr(X inv(XᵀX) Xᵀ) is constant, so its gradient prints as zero (issue 11)."""
+    import numpy as np
+
+    import matcal
+    from matcal.simplify.engine import simplify
+    assert str(simplify(matcal.parse("inv(X'*X)*A*inv(X'*X)*X'*X*B"))) == "inv(X'*X)*A*B"
+    assert str(simplify(matcal.parse("B*X'*X*inv(X'*X)*A"))) == "B*A"
+    g = matcal.gradient("tr(X*inv(X'*X)*X')", "X")
+    assert str(g) == "matrix(0)"
+    assert matcal.check_gradient(g, seed=0) < 1e-8
+    e = matcal.parse("tr(inv(X'*X)*A*inv(X'*X)*X'*X*B)")
+    rng = np.random.default_rng(0)
+    values = {"X": rng.standard_normal((5, 3)), "A": rng.standard_normal((3, 3)),
+              "B": rng.standard_normal((3, 3))}
+    short = matcal.parse("tr(inv(X'*X)*A*B)")
+    assert np.isclose(matcal.evaluate(e, values), matcal.evaluate(short, values))
+    assert matcal.check_gradient(matcal.gradient(e, "X"), seed=1) < 1e-8

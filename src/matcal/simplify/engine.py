@@ -151,7 +151,8 @@ def merge_powers(e: Expr) -> Expr | None:
 
 def cancel_inverse(e: Expr) -> Expr | None:
     """P P⁻¹ = P⁻¹ P = I (Matrix Cookbook §3.1.1) for neighbours of a matrix product chain,
-    compared by :func:`normal_form` (so Pᵀ (P⁻¹)ᵀ cancels too)."""
+    compared by :func:`normal_form` (so Pᵀ (P⁻¹)ᵀ cancels too) — also where P is itself a
+    product written out in the chain: inv(XᵀX)·Xᵀ·X = I."""
     if not isinstance(e, MatMul):
         return None
     factors = list(e.factors)
@@ -161,6 +162,20 @@ def cancel_inverse(e: Expr) -> Expr | None:
             factors[a] = Identity(factors[a].shape.rows)
             del factors[b]
             return mul(*factors)
+    for i, n in enumerate(chain):
+        inv = factors[n]
+        if not (isinstance(inv, Inverse) and isinstance(inv.arg, MatMul)):
+            continue
+        run = [f for f in inv.arg.factors if not f.shape.is_scalar]
+        if len(run) != len(inv.arg.factors):
+            continue
+        k = len(run)
+        for span in (chain[i + 1:i + 1 + k], chain[max(i - k, 0):i]):
+            if len(span) == k and span == list(range(span[0], span[0] + k)) and all(
+                    factors[m] == f for m, f in zip(span, run)):
+                out = [Identity(inv.shape.rows) if m == n else f
+                       for m, f in enumerate(factors) if m not in span]
+                return mul(*out)
     return None
 
 
