@@ -129,3 +129,23 @@ def test_inverse_cancels_a_product_written_out_in_the_chain():
     short = matcal.parse("tr(inv(X'*X)*A*B)")
     assert np.isclose(matcal.evaluate(e, values), matcal.evaluate(short, values))
     assert matcal.check_gradient(matcal.gradient(e, "X"), seed=1) < 1e-8
+
+
+def test_diagonal_terms_merge_into_one_diagonal():
+    """c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v): the logistic Hessian has a single diag
+    (issue 11), with the value of the two-diag form and of central differences."""
+    import numpy as np
+
+    import matcal
+    from matcal.simplify.engine import simplify
+    assert str(simplify(matcal.parse("2*diag(x) - diag(y) + A", {"y": "vector"}))) == \
+        "A + diag(2*x - y)"
+    h = matcal.hessian("sum(log(vector(1) + exp(-y.*(X*w))))", "w")
+    text = str(h)
+    assert text.startswith("X'*diag(") and text.endswith(")*X") and text.count("diag(") == 1
+    assert matcal.check_derivative(h, seed=0) < 1e-8
+    rng = np.random.default_rng(3)
+    values = {"x": rng.standard_normal(4), "y": rng.standard_normal(4),
+              "A": rng.standard_normal((4, 4))}
+    two = matcal.parse("2*diag(x) - diag(y) + A", {"y": "vector"})
+    assert np.allclose(matcal.evaluate(simplify(two), values), matcal.evaluate(two, values))

@@ -30,8 +30,8 @@ from matcal.core.build import (
 )
 from matcal.core.rebuild import map_bottom_up, rebuild
 from matcal.core.nodes import (
-    Add, Apply, DiagVector, Expr, Hadamard, Identity, Inverse, MatMul, MatPower, Number, Power,
-    Trace, Transpose,
+    Add, Apply, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, MatMul, MatPower,
+    Number, Power, Trace, Transpose,
 )
 from matcal.simplify.sums import sum_over_selection
 from matcal.core.rewrites import fired
@@ -259,6 +259,23 @@ def common_coefficient(e: Expr) -> Expr | None:
     return candidate if shorter else None
 
 
+def merge_diagonals(e: Expr) -> Expr | None:
+    """c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v) (diag is linear), for two or more
+    diagonal terms of a sum: one diagonal matrix, which a product scales by one vector."""
+    if not isinstance(e, Add):
+        return None
+    diagonal, rest = [], []
+    for t in e.terms:
+        c, body = split_coefficient(t)
+        if isinstance(body, DiagMatrix) and body.arg.shape.is_vector:
+            diagonal.append(mul(number(c), body.arg) if c != 1 else body.arg)
+        else:
+            rest.append(t)
+    if len(diagonal) < 2:
+        return None
+    return add(*rest, DiagMatrix(add(*diagonal)))
+
+
 def orientation(e: Expr) -> Expr | None:
     """diag(Pᵀ) = diag(P) and tr(Pᵀ) = tr(P): keep the argument with fewer transposes."""
     if not isinstance(e, (DiagVector, Trace)):
@@ -273,6 +290,8 @@ RULES: tuple[NamedRule, ...] = (
     NamedRule("collect_like_terms", "c₁·T + c₂·T = (c₁ + c₂)·T", collect_like_terms),
     NamedRule("merge_powers", "a·a^p = a^(p+1) among scalars; X ⊙ X = X.^2", merge_powers),
     NamedRule("cancel_inverse", "P P⁻¹ = P⁻¹ P = I (Matrix Cookbook §3.1.1)", cancel_inverse),
+    NamedRule("merge_diagonals", "c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v)",
+              merge_diagonals),
     NamedRule("orientation", "diag(Pᵀ) = diag(P), tr(Pᵀ) = tr(P): fewer transposes",
               orientation),
     NamedRule("common_coefficient", "c·A + c·B = c·(A + B)", common_coefficient),
