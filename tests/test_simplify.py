@@ -149,3 +149,23 @@ def test_diagonal_terms_merge_into_one_diagonal():
               "A": rng.standard_normal((4, 4))}
     two = matcal.parse("2*diag(x) - diag(y) + A", {"y": "vector"})
     assert np.allclose(matcal.evaluate(simplify(two), values), matcal.evaluate(two, values))
+
+
+def test_repeated_factors_collect_into_a_matrix_power():
+    """P·P·P = P³ and P^a·P = P^(a+1) in a product (issue 11: tr(inv(X)^2) had
+    inv(X)'*inv(X)'*inv(X)'), with the same value and gradient."""
+    import numpy as np
+
+    import matcal
+    from matcal.simplify.engine import simplify
+    assert str(simplify(matcal.parse("A*X*X*X*B"))) == "A*X^3*B"
+    assert str(simplify(matcal.parse("inv(X)*inv(X)"))) == "inv(X)^2"
+    assert str(simplify(matcal.parse("X^2*X*inv(X)"))) == "X^2"
+    g = matcal.gradient("tr(inv(X)^2)", "X")
+    assert str(g) == "-2*(inv(X)^3)'"
+    assert matcal.check_gradient(g, seed=0) < 1e-8
+    rng = np.random.default_rng(2)
+    values = {"A": rng.standard_normal((3, 3)), "B": rng.standard_normal((3, 3)),
+              "X": np.eye(3) + 0.3 * rng.standard_normal((3, 3))}
+    e = matcal.parse("A*X*X*X*B")
+    assert np.allclose(matcal.evaluate(simplify(e), values), matcal.evaluate(e, values))

@@ -25,8 +25,8 @@ from functools import lru_cache
 from typing import Callable
 
 from matcal.core.build import (
-    add, count_transposes, hadamard, is_symmetric, mul, number, numeric_value, power,
-    split_coefficient, transpose,
+    add, count_transposes, hadamard, is_symmetric, mat_power, mul, number, numeric_value,
+    power, split_coefficient, transpose,
 )
 from matcal.core.rebuild import map_bottom_up, rebuild
 from matcal.core.nodes import (
@@ -259,6 +259,34 @@ def common_coefficient(e: Expr) -> Expr | None:
     return candidate if shorter else None
 
 
+def collect_matrix_powers(e: Expr) -> Expr | None:
+    """P·P·…·P = P^k for a square P repeated next to itself in a product, and P^a·P = P^(a+1)
+    (X·X·X → X^3, inv(X)·inv(X) → inv(X)^2; Matrix Cookbook §1.1, powers of one matrix
+    commute with each other)."""
+    if not isinstance(e, MatMul):
+        return None
+    factors = list(e.factors)
+    out: list[Expr] = []
+    changed = False
+    for f in factors:
+        if out and not f.shape.is_scalar and f.shape.is_square:
+            base, k = _power_of(out[-1])
+            fb, fk = _power_of(f)
+            if base == fb:
+                out[-1] = mat_power(base, k + fk)
+                changed = True
+                continue
+        out.append(f)
+    return mul(*out) if changed else None
+
+
+def _power_of(f: Expr) -> tuple[Expr, int]:
+    """(P, k) for P^k (a numeric matrix power), else (f, 1)."""
+    if isinstance(f, MatPower):
+        return f.base, f.k
+    return f, 1
+
+
 def merge_diagonals(e: Expr) -> Expr | None:
     """c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v) (diag is linear), for two or more
     diagonal terms of a sum: one diagonal matrix, which a product scales by one vector."""
@@ -290,6 +318,8 @@ RULES: tuple[NamedRule, ...] = (
     NamedRule("collect_like_terms", "c₁·T + c₂·T = (c₁ + c₂)·T", collect_like_terms),
     NamedRule("merge_powers", "a·a^p = a^(p+1) among scalars; X ⊙ X = X.^2", merge_powers),
     NamedRule("cancel_inverse", "P P⁻¹ = P⁻¹ P = I (Matrix Cookbook §3.1.1)", cancel_inverse),
+    NamedRule("collect_matrix_powers", "P·P = P², P^a·P^b = P^(a+b) for a square P",
+              collect_matrix_powers),
     NamedRule("merge_diagonals", "c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v)",
               merge_diagonals),
     NamedRule("orientation", "diag(Pᵀ) = diag(P), tr(Pᵀ) = tr(P): fewer transposes",
