@@ -169,3 +169,21 @@ def test_repeated_factors_collect_into_a_matrix_power():
               "X": np.eye(3) + 0.3 * rng.standard_normal((3, 3))}
     e = matcal.parse("A*X*X*X*B")
     assert np.allclose(matcal.evaluate(simplify(e), values), matcal.evaluate(e, values))
+
+
+def test_function_quotients_become_tanh_and_sigmoid():
+    """sinh(u)./cosh(u) = tanh(u) and exp(u)./(1 + exp(u)) = sigmoid(u) (issue 11): the
+    log-cosh and logistic gradients in their textbook functions, checked numerically."""
+    import numpy as np
+
+    import matcal
+    from matcal.simplify.engine import simplify
+    assert str(matcal.gradient("sum(log(cosh(x)))", "x")) == "tanh(x)"
+    assert str(matcal.gradient("log(1 + exp(a))", "a")) == "sigmoid(a)"
+    g = matcal.gradient("sum(log(vector(1) + exp(-y.*(X*w))))", "w")
+    assert str(g) == "-X'*(sigmoid(-y.*(X*w)).*y)"
+    assert matcal.check_gradient(g, seed=0) < 1e-8
+    e = matcal.parse("exp(x).^2./(vector(1) + exp(x)).^2 .* sinh(x)./cosh(x)")
+    assert str(simplify(e)) in {"sigmoid(x).^2.*tanh(x)", "tanh(x).*sigmoid(x).^2"}
+    values = {"x": np.random.default_rng(4).standard_normal(5)}
+    assert np.allclose(matcal.evaluate(simplify(e), values), matcal.evaluate(e, values))

@@ -31,7 +31,7 @@ from matcal.core.build import (
 from matcal.core.rebuild import map_bottom_up, rebuild
 from matcal.core.nodes import (
     Add, Apply, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, MatMul, MatPower,
-    Number, Power, Trace, Transpose,
+    Number, Ones, Power, Trace, Transpose,
 )
 from matcal.simplify.sums import sum_over_selection
 from matcal.core.rewrites import fired
@@ -287,6 +287,41 @@ def _power_of(f: Expr) -> tuple[Expr, int]:
     return f, 1
 
 
+def function_quotients(e: Expr) -> Expr | None:
+    """sinh(u).^p ./ cosh(u).^p = tanh(u).^p and exp(u).^p ./ (1 + exp(u)).^p = sigmoid(u).^p
+    in an element-wise product (tanh = sinh/cosh; σ(u) = eᵘ/(1 + eᵘ))."""
+    if not isinstance(e, (Hadamard, MatMul)):
+        return None
+    factors = list(e.factors)
+    if isinstance(e, MatMul) and not all(f.shape.is_scalar for f in factors):
+        return None
+    parts = [_base_exponent(f) for f in factors]
+    for i, (num, p) in enumerate(parts):
+        if not isinstance(num, Apply) or p <= 0:
+            continue
+        for j, (den, q) in enumerate(parts):
+            if q != -p:
+                continue
+            name = _quotient_function(num, den)
+            if name is not None:
+                merged = power(Apply(name, num.arg), number(p))
+                rest = [f for k, f in enumerate(factors) if k not in (i, j)]
+                build = hadamard if isinstance(e, Hadamard) else mul
+                return build(merged, *rest) if rest else merged
+    return None
+
+
+def _quotient_function(num: Apply, den: Expr) -> str | None:
+    """``tanh`` for sinh(u) over cosh(u), ``sigmoid`` for exp(u) over 1 + exp(u); else None."""
+    if num.func == "sinh" and den == Apply("cosh", num.arg):
+        return "tanh"
+    if num.func == "exp" and isinstance(den, Add) and len(den.terms) == 2:
+        for one, other in (den.terms, den.terms[::-1]):
+            if other == num and (isinstance(one, Ones) or numeric_value(one) == 1.0):
+                return "sigmoid"
+    return None
+
+
 def merge_diagonals(e: Expr) -> Expr | None:
     """c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v) (diag is linear), for two or more
     diagonal terms of a sum: one diagonal matrix, which a product scales by one vector."""
@@ -320,6 +355,8 @@ RULES: tuple[NamedRule, ...] = (
     NamedRule("cancel_inverse", "P P⁻¹ = P⁻¹ P = I (Matrix Cookbook §3.1.1)", cancel_inverse),
     NamedRule("collect_matrix_powers", "P·P = P², P^a·P^b = P^(a+b) for a square P",
               collect_matrix_powers),
+    NamedRule("function_quotients", "sinh(u)/cosh(u) = tanh(u), eᵘ/(1 + eᵘ) = σ(u)",
+              function_quotients),
     NamedRule("merge_diagonals", "c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v)",
               merge_diagonals),
     NamedRule("orientation", "diag(Pᵀ) = diag(P), tr(Pᵀ) = tr(P): fewer transposes",
