@@ -38,7 +38,7 @@ from matcal.core.nodes import (
 from matcal.core.notation import reciprocal_of
 from matcal.core.shapes import Dim, Shape
 from matcal.numeric.evaluate import evaluate_expr
-from matcal.printing.base import Printer, format_number
+from matcal.printing.base import Printer, format_number, signed_sum
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -253,13 +253,12 @@ class CodePrinter(Printer):
                 terms.append((False, self.doprint(t)))
             else:
                 terms.append(self.unsigned(t))
-        out = ""
-        for i, (negative, body) in enumerate(terms):
-            if i == 0:
-                out = ("-" + self.operand(body)) if negative else body
-            else:
-                out += (" - " + self.operand(body)) if negative else (" + " + body)
-        return out
+        return self.signed(terms)
+
+    def signed(self, terms: list[tuple[bool, str]]) -> str:
+        """:func:`matcal.printing.base.signed_sum`, a negative term's body in parentheses
+        unless atomic (``a - (b + c)``)."""
+        return signed_sum([(neg, self.operand(body) if neg else body) for neg, body in terms])
 
     def _scalars(self, factors: list[Expr], rest: str | None = None) -> str:
         """The text of a product of scalar factors (a coefficient, numerators, denominators)
@@ -569,13 +568,7 @@ class CodePrinter(Printer):
             parts.append((term.coeff < 0, " * ".join(factors)))
         if not parts:
             return self.constant("zeros", e.shape)
-        out = ""
-        for i, (negative, body) in enumerate(parts):
-            if i == 0:
-                out = ("-" + self.operand(body)) if negative else body
-            else:
-                out += (" - " + self.operand(body)) if negative else (" + " + body)
-        return out
+        return self.signed(parts)
 
 
 def _scaled_ones(e: Expr) -> bool:
