@@ -9,7 +9,9 @@ entry is ∂f/∂X_ij"). A symmetric X gets sym(G) = (G + Gᵀ)/2.
 
 from __future__ import annotations
 
+import functools
 import re
+from importlib import metadata
 from typing import Any, Mapping, Sequence
 
 from matcal.core.errors import DerivativeError, MatcalError, OptionsError
@@ -30,6 +32,15 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 MAX_ORDER = 12
 """Highest order of derivative; the size of a result is bounded too (MAX_TERMS)."""
+
+
+@functools.lru_cache(maxsize=1)
+def installed_version() -> str:
+    """The installed version of matcal (``(not installed)`` when run from a source tree)."""
+    try:
+        return metadata.version("matcal")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "(not installed)"
 
 
 def valid_seed(seed: Any) -> int | None:

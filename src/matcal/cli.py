@@ -23,10 +23,9 @@ import os
 import re
 import sys
 import textwrap
-from importlib import metadata
 from typing import Sequence
 
-from matcal.api import derivative, gradient, hessian, to_latex
+from matcal.api import derivative, gradient, hessian, installed_version, to_latex
 from matcal.checking import check_derivative, explain
 from matcal.cli_help import epilog
 from matcal.codegen import TARGETS, generate
@@ -147,16 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "matrices); put it after EXPR or write --steps=index")
     steps.add_argument("--format", choices=("text", "markdown", "latex"), default=None,
                        help="how --steps prints: text (default), markdown ($...$), latex (align)")
-    parser.add_argument("--version", action="version", version=f"matcal {_version()}")
+    parser.add_argument("--version", action="version", version=f"matcal {installed_version()}")
     return parser
-
-
-def _version() -> str:
-    """The installed version of matcal."""
-    try:
-        return metadata.version("matcal")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "(not installed)"
 
 
 def parse_types(specs: Sequence[str]) -> dict[str, str]:

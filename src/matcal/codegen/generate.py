@@ -9,13 +9,12 @@ import importlib.machinery
 import importlib.util
 import tempfile
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from matcal.api import Source, derivative
+from matcal.api import Source, derivative, installed_version
 from matcal.codegen.module import (
     BUILTINS, Layout, Output, dim_names, module_head, self_check,
 )
@@ -130,7 +129,7 @@ def generate(expr: Source, wrt: str | Sequence[str], order: int = 1, target: str
     head = module_head(
         title=_title(derivs, order), expression=str(derivs[0].expression), args=args,
         outputs=outputs, layout=layout, printer=printer, function=name,
-        helpers=TARGET_HELPERS[target], dims=dims, version=_version())
+        helpers=TARGET_HELPERS[target], dims=dims, version=installed_version())
 
     def main() -> list[str]:
         sizes = _sizes(args, derivs[0].expression, renamed)
@@ -229,14 +228,6 @@ def _sizes(args: list[Var], expression: Expr, renamed: dict[str, str]) -> dict[s
             if d.factors:
                 sizes[d.name] = int(np.prod([sizes[f.name] for f in d.factors]))
     return sizes
-
-
-@functools.lru_cache(maxsize=1)
-def _version() -> str:
-    try:
-        return metadata.version("matcal")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "(source tree)"
 
 
 _CACHE: list[Path] = []
