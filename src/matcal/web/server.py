@@ -21,7 +21,7 @@ import threading
 from importlib import resources
 from typing import Any, Sequence
 
-from matcal.web.service import MAX_EXPRESSION
+from matcal.web.service import MAX_EXPRESSION, failure
 from matcal.web.workers import WorkerPool
 
 MAX_BODY = 20_000
@@ -70,9 +70,7 @@ def create_app(workers: int = 2, time_limit: float = 10.0):
     cache = _Cache()
 
     def error(kind: str, message: str, status: int) -> JSONResponse:
-        return JSONResponse({"error": {"kind": kind, "message": message, "position": None,
-                                       "line": None, "caret": None}}, status_code=status,
-                            headers=HEADERS)
+        return JSONResponse(failure(kind, message), status_code=status, headers=HEADERS)
 
     async def page(request):
         html = resources.files("matcal.web").joinpath("static/index.html").read_text("utf-8")

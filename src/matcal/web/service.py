@@ -48,8 +48,15 @@ def mathml(latex: str, display: str = "block") -> str | None:
 def error_record(err: MatcalError) -> dict[str, Any]:
     """``{"error": {"kind", "message", "position", "line", "caret"}}`` for a user error."""
     caret = None if err.text is None or err.pos is None else caret_context(err.text, err.pos)
-    return {"error": {"kind": type(err).__name__, "message": err.message,
-                      "position": err.pos, "line": err.text, "caret": caret}}
+    return failure(type(err).__name__, err.message, err.pos, err.text, caret)
+
+
+def failure(kind: str, message: str, position: int | None = None, line: str | None = None,
+            caret: str | None = None) -> dict[str, Any]:
+    """The one shape of every error answer: ``{"error": {kind, message, position, line,
+    caret}}`` (no input line for an error that is not about the input)."""
+    return {"error": {"kind": kind, "message": message, "position": position, "line": line,
+                      "caret": caret}}
 
 
 def derive(request: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import queue
 import threading
 from typing import Any
 
-from matcal.web.service import derive
+from matcal.web.service import derive, failure
 
 
 def _serve(conn) -> None:
@@ -29,10 +29,8 @@ def _serve(conn) -> None:
         try:
             answer = derive(request)
         except Exception as err:  # noqa: BLE001 - a bug: reported, never a traceback
-            answer = {"error": {"kind": "InternalError", "position": None, "line": None,
-                                "caret": None,
-                                "message": f"internal error ({type(err).__name__}); please "
-                                           "report the expression"}}
+            answer = failure("InternalError", f"internal error ({type(err).__name__}); "
+                                              "please report the expression")
         conn.send(answer)
 
 
@@ -77,8 +75,8 @@ class WorkerPool:
         try:
             worker = self.idle.get(timeout=self.wait)
         except queue.Empty:
-            return _limit_error("busy", f"the server is busy; every worker has been taken for "
-                                        f"{self.wait:g} s: try again")
+            return failure("busy", f"the server is busy; every worker has been taken for "
+                                   f"{self.wait:g} s: try again")
         try:
             worker.conn.send(request)
             if worker.conn.poll(self.time_limit):
@@ -88,10 +86,10 @@ class WorkerPool:
         except (EOFError, OSError, BrokenPipeError):
             pass
         self._replace(worker)
-        return _limit_error("TimeLimit", f"the derivation took longer than the "
-                                         f"{self.time_limit:g} s limit and was stopped; try a "
-                                         "lower order, the gradient alone (no steps), or the "
-                                         "command line")
+        return failure("TimeLimit", f"the derivation took longer than the "
+                                    f"{self.time_limit:g} s limit and was stopped; try a "
+                                    "lower order, the gradient alone (no steps), or the "
+                                    "command line")
 
     def _replace(self, worker: _Worker) -> None:
         worker.stop()
@@ -104,7 +102,3 @@ class WorkerPool:
         for w in self.workers:
             w.stop()
 
-
-def _limit_error(kind: str, message: str) -> dict[str, Any]:
-    return {"error": {"kind": kind, "message": message, "position": None, "line": None,
-                      "caret": None}}
