@@ -270,20 +270,19 @@ def to_markdown(d: Derivation) -> str:
     >>> print(to_markdown(explain("tr(A*X)", "X")).splitlines()[2])
     1. $f = \\operatorname{tr}\\left(\\mathbf{A} \\mathbf{X}\\right)$
     """
-    shown, label = _latex_printer(d)
-    out = [to_markdown(d.first), ""] if d.first is not None else []
-    what = "the Jacobian of the gradient" if d.kind == "hessian" else ""
-    out += [f"**{KIND_NAMES[d.kind]} of ${shown(d.expression)}$ with respect to "
-            f"${_wrt_latex(d)}$**, " + (f"{what}, " if what else "") + METHOD_NAMES[d.method],
-            ""]
-    current = label("f", None)
-    for n, (lhs, rhs, step) in enumerate(_lines(d, shown, label), 1):
-        current = lhs or current
-        item = f"{n}. ${current} = {rhs}$"
-        if step is not None:
-            item += f"  \n   *{step.rule}*: {step.justification} ({check_text(step)})"
-        out.append(item)
-    out += ["", f"Result: ${label('grad', d.result)} = {shown(d.result)}$. {_summary(d)}."]
+    out: list[str] = []
+    for r in to_records(d):  # the gradient's derivation first, for a Hessian
+        if out:
+            out.append("")
+        what = "the Jacobian of the gradient, " if r["kind"] == KIND_NAMES["hessian"] else ""
+        out += [f"**{r['kind']} of ${r['function']}$ with respect to ${r['wrt']}$**, "
+                f"{what}{r['method']}", ""]
+        for n, line in enumerate(r["lines"], 1):
+            item = f"{n}. ${line['latex']}$"
+            if line["rule"] is not None:
+                item += f"  \n   *{line['rule']}*: {line['justification']} ({line['check']})"
+            out.append(item)
+        out += ["", f"Result: ${r['result']}$. {r['summary']}."]
     return "\n".join(out)
 
 
