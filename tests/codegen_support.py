@@ -38,6 +38,12 @@ def values_for(expr, wrt, order, types, seed=1) -> dict:
     return sample_values(d.expression, seed=seed)
 
 
+def is_symmetric_variable(expr, wrt, types) -> bool:
+    """Whether ``wrt`` is a symmetric variable of ``expr`` (its directions are symmetric)."""
+    return any(getattr(n, "symmetric", False) and getattr(n, "name", None) == wrt
+               for n in matcal.core.nodes.walk(matcal.parse(expr, types)))
+
+
 def flat(out) -> list:
     """(value, d1, d2) or (value, (d1, d2)) as [value, d1, d2], NumPy float arrays."""
     items = [out[0]]

@@ -14,7 +14,8 @@ import pytest
 
 import matcal
 from codegen_support import (
-    assert_close, central_differences, expected, flat, reference_cases, values_for,
+    assert_close, central_differences, expected, flat, is_symmetric_variable, reference_cases,
+    values_for,
 )
 from matcal.codegen import CodegenError, generate
 
@@ -24,10 +25,8 @@ def test_numpy_agrees_with_evaluate_and_differences(expr, wrt, order, types):
     code = generate(expr, wrt, order, "numpy", types)
     values = values_for(expr, wrt, order, types)
     assert_close(flat(code(**values)), expected(expr, wrt, order, types, values))
-    var = matcal.parse(expr, types)
-    symmetric = any(getattr(n, "symmetric", False) and getattr(n, "name", None) == wrt
-                    for n in matcal.core.nodes.walk(var))
-    central_differences(code.function, values, wrt, symmetric, order)
+    central_differences(code.function, values, wrt, is_symmetric_variable(expr, wrt, types),
+                        order)
 
 
 def test_arguments_in_order_of_appearance_and_by_keyword():

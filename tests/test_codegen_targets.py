@@ -13,7 +13,8 @@ import pytest
 
 import matcal
 from codegen_support import (
-    assert_close, central_differences, expected, flat, reference_cases, values_for,
+    assert_close, central_differences, expected, flat, is_symmetric_variable, reference_cases,
+    values_for,
 )
 from matcal.codegen import generate
 
@@ -24,11 +25,6 @@ needs_jax = pytest.mark.skipif(not HAS_JAX, reason="JAX is not installed: pip in
                                "'matcal[jax]' to test the JAX target")
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed: pip "
                                  "install 'matcal[torch]' to test the torch target")
-
-
-def _symmetric(expr, wrt, types) -> bool:
-    return any(getattr(n, "symmetric", False) and getattr(n, "name", None) == wrt
-               for n in matcal.core.nodes.walk(matcal.parse(expr, types)))
 
 
 def _scalar_first_order(expr, order, types) -> bool:
@@ -47,10 +43,11 @@ def test_jax_agrees_with_evaluate_differences_and_jax_grad(expr, wrt, order, typ
     jv = {k: jnp.asarray(v) for k, v in values.items()}
     got = flat(fn(**jv))
     assert_close(got, expected(expr, wrt, order, types, values))
-    central_differences(fn, values, wrt, _symmetric(expr, wrt, types), order, jnp.asarray)
+    central_differences(fn, values, wrt, is_symmetric_variable(expr, wrt, types), order,
+                        jnp.asarray)
     if _scalar_first_order(expr, order, types):
         auto = np.asarray(jax.grad(lambda w: code.function(**{**jv, wrt: w})[0])(jv[wrt]))
-        if _symmetric(expr, wrt, types):
+        if is_symmetric_variable(expr, wrt, types):
             auto = (auto + auto.T) / 2
         np.testing.assert_allclose(got[1], auto, rtol=1e-8, atol=1e-9 * (1 + np.abs(auto).max()))
 
@@ -68,13 +65,13 @@ def test_torch_agrees_with_evaluate_differences_and_autograd(expr, wrt, order, t
     tv = {k: tensor(v) for k, v in values.items()}
     got = flat(code(**tv))
     assert_close(got, expected(expr, wrt, order, types, values))
-    central_differences(code.function, values, wrt, _symmetric(expr, wrt, types), order,
+    central_differences(code.function, values, wrt, is_symmetric_variable(expr, wrt, types), order,
                         tensor)
     if _scalar_first_order(expr, order, types):
         w = tv[wrt].clone().requires_grad_(True)
         (auto,) = torch.autograd.grad(code(**{**tv, wrt: w})[0], w)
         auto = auto.numpy()
-        if _symmetric(expr, wrt, types):
+        if is_symmetric_variable(expr, wrt, types):
             auto = (auto + auto.T) / 2
         np.testing.assert_allclose(got[1], auto, rtol=1e-8, atol=1e-9 * (1 + np.abs(auto).max()))
 
