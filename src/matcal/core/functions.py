@@ -62,8 +62,8 @@ FUNCTIONS: dict[str, ElementFunction] = {
         ElementFunction("tan", np.tan, lambda x: power(Apply("cos", x), Number(-2.0)), r"\tan"),
         ElementFunction("sinh", np.sinh, _f("cosh"), r"\sinh"),
         ElementFunction("cosh", np.cosh, _f("sinh"), r"\cosh"),
-        ElementFunction(
-            "tanh", np.tanh, lambda x: power(Apply("cosh", x), Number(-2.0)), r"\tanh"
+        ElementFunction(  # (tanh x)' = 1 − tanh² x
+            "tanh", np.tanh, lambda x: _one_minus_square(Apply("tanh", x)), r"\tanh"
         ),
         ElementFunction(
             "sqrt", np.sqrt, lambda x: scale(0.5, reciprocal(Apply("sqrt", x))), r"\sqrt"
@@ -77,9 +77,9 @@ FUNCTIONS: dict[str, ElementFunction] = {
             "step", lambda x: (np.asarray(x) > 0).astype(float), lambda x: Zero(x.shape),
             r"\operatorname{step}",
         ),
-        ElementFunction(
+        ElementFunction(  # σ' = σ(1 − σ)
             "sigmoid", _sigmoid,
-            lambda x: hadamard(Apply("sigmoid", x), Apply("sigmoid", neg(x))),
+            lambda x: hadamard(Apply("sigmoid", x), _one_plus(x, neg(Apply("sigmoid", x)))),
             r"\sigma",
         ),
         ElementFunction(
