@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import itertools
 
-from matcal.core.build import add, numeric_value, transpose
+from matcal.core.build import (
+    add, is_symmetric, mul, neg, scale, split_coefficient, transpose,
+)
 from matcal.tensor.terms import Atom, Index, Tensor, Term
 from matcal.forms.matrix import reduce_term, tensor_to_matrix
 from matcal.core.nodes import (
-    Einsum, Expr, Identity, IndexSum, Var, Zero, walk,
+    Add, Einsum, Expr, IndexSum, MatMul, Number, Var, Zero, walk,
 )
 from matcal.core.shapes import Shape
 from matcal.simplify.engine import simplify
@@ -60,15 +62,11 @@ def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
                 local[i] = next(pool)
             return local[i]
 
-        coeff = 1.0
-        factors: list[Atom] = []
-        for s in scalars:
-            v = numeric_value(s)
-            if v is not None:
-                coeff *= v
-            else:
-                factors.append(Atom(s, ()))
-        for e, ix in items:
+        coeff, product = split_coefficient(simplify(mul(*scalars)))
+        factors = [Atom(s, ()) for s in _scalar_factors(product)]
+        for e, ix in items:  # each factor simplified: inv(P)*inv(P) = inv(P)^2
+            c, e = split_coefficient(simplify(e))
+            coeff *= c
             factors.append(Atom(e, tuple(name(i) for i in ix)))
         terms.append(_canonical(Term(coeff, tuple(factors)), set(label.values()), taken))
     if wrt and not wrt[0].shape.dims:
@@ -77,18 +75,28 @@ def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
                   wrt)
 
 
+def _scalar_factors(product: Expr) -> list[Expr]:
+    """The factors of a scalar product (its numeric coefficient taken out): those of
+    ``a*b``, and a chain ``x'*y`` as one."""
+    if isinstance(product, Number):
+        return []
+    if not isinstance(product, MatMul):
+        return [product]
+    chain = [f for f in product.factors if not f.shape.is_scalar]
+    return [f for f in product.factors if f.shape.is_scalar] + ([mul(*chain)] if chain else [])
+
+
 def _canonical(term: Term, free: set[str], taken: set[str] = frozenset()) -> Term:
     """Factors in a fixed order, δ's indices sorted, summed indices renamed in order of
     appearance — so equal terms compare equal (``collect_like_terms`` in index form)."""
 
-    def key(f: Atom):
-        idx = tuple(sorted(f.idx)) if isinstance(f.expr, Identity) else f.idx
-        return (str(f.expr), tuple(n if n in free else "" for n in idx))
+    def ordered(f: Atom) -> tuple[str, ...]:  # S[j,i] = S[i,j] for a symmetric S
+        return tuple(sorted(f.idx)) if len(f.idx) == 2 and is_symmetric(f.expr) else f.idx
 
-    factors = [
-        Atom(f.expr, tuple(sorted(f.idx)) if isinstance(f.expr, Identity) else f.idx)
-        for f in sorted(term.factors, key=key)
-    ]
+    def key(f: Atom):
+        return (str(f.expr), tuple(n if n in free else "" for n in ordered(f)))
+
+    factors = [Atom(f.expr, ordered(f)) for f in sorted(term.factors, key=key)]
     pool = iter(n for n in _names() if n not in free and n not in taken)
     rename: dict[str, str] = {}
     out = []
@@ -99,8 +107,9 @@ def _canonical(term: Term, free: set[str], taken: set[str] = frozenset()) -> Ter
 
 
 def _collect(terms: list[Term]) -> tuple[Term, ...]:
-    """Equal terms add up; terms equal but for one matrix factor on the same two indices
-    share it: A[i,k]*δ[j,l] + A[k,i]*δ[j,l] = (A + A')[i,k]*δ[j,l] (symmetric form)."""
+    """Equal terms add up; terms equal but for one matrix factor on the same two indices, with
+    coefficients ±c, share it: A[i,k]*δ[j,l] + A[k,i]*δ[j,l] = (A + A')[i,k]*δ[j,l]
+    (symmetric form), δ[i,k]*B[j,l] − P[i,k]*B[j,l] = (I − P)[i,k]*B[j,l]."""
     total: dict[tuple[Atom, ...], float] = {}
     for t in terms:
         total[t.factors] = total.get(t.factors, 0.0) + t.coeff
@@ -122,7 +131,7 @@ def _collect(terms: list[Term]) -> tuple[Term, ...]:
 
 
 def _join(s: Term, t: Term) -> Term | None:
-    if s.coeff != t.coeff or len(s.factors) != len(t.factors):
+    if abs(s.coeff) != abs(t.coeff) or len(s.factors) != len(t.factors):
         return None
     diff = [n for n, (f, g) in enumerate(zip(s.factors, t.factors)) if f != g]
     if len(diff) != 1:
@@ -132,8 +141,13 @@ def _join(s: Term, t: Term) -> Term | None:
         return None
     other = g.expr if g.idx == f.idx else transpose(g.expr)
     factors = list(s.factors)
-    factors[diff[0]] = Atom(add(f.expr, other), f.idx)
-    return Term(s.coeff, tuple(factors))
+    sign = 1.0 if s.coeff == t.coeff else -1.0  # A*δ - B*δ = (A - B)*δ
+    c, joined = split_coefficient(simplify(add(f.expr, scale(sign, other))))  # P + P = 2*P
+    if s.coeff * c < 0 and isinstance(joined, Add) and any(
+            split_coefficient(u)[0] < 0 for u in joined.terms):  # -(P - I) is (I - P)
+        c, joined = -c, simplify(add(*(neg(u) for u in joined.terms)))
+    factors[diff[0]] = Atom(joined, f.idx)
+    return Term(s.coeff * c, tuple(factors))
 
 
 
