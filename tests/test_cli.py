@@ -290,7 +290,7 @@ def test_malformed_types(capsys, spec, message, caret):
 def test_unknown_kind_in_types(capsys):
     status, out, err = run(capsys, "x'*x", "--wrt", "x", "--types", "x:tensor")
     assert (status, out) == (2, "")
-    assert "'tensor'" in err and "scalar, vector, matrix, symmetric" in err
+    assert "'tensor'" in err and "scalar, vector, matrix, square, symmetric" in err
 
 
 @pytest.mark.parametrize("short, long", [("sym", "symmetric"), ("vec", "vector"),

@@ -82,7 +82,7 @@ def _variable(e: Expr, wrt: str, types: Mapping[str, str] | None,
     names = readable_names(used + [Dim("_a"), Dim("_b")])
     a, b = names[Dim("_a")], names[Dim("_b")]
     shape = {"scalar": Shape(), "integer": Shape(), "vector": Shape(a, None),
-             "matrix": Shape(a, b), "symmetric": Shape(a, a)}[kind]
+             "matrix": Shape(a, b), "square": Shape(a, a), "symmetric": Shape(a, a)}[kind]
     return Var(wrt, shape, kind == "symmetric")
 
 

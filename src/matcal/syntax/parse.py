@@ -51,7 +51,7 @@ def parse(text: str, types: Mapping[str, str] | None = None) -> Expr:
 
     Args:
         text: an expression in the input language, e.g. ``"tr(A*X*B)"``.
-        types: optional mapping name → ``"scalar" | "vector" | "matrix" | "symmetric"``
+        types: optional mapping name → ``"scalar" | "vector" | "matrix" | "square" | "symmetric"``
             overriding the naming convention.
 
     Returns:

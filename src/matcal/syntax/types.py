@@ -11,12 +11,13 @@ from typing import Mapping
 
 from matcal.core.errors import OptionsError
 
-KINDS = ("scalar", "vector", "matrix", "symmetric", "integer")
-"""The kinds of value a name can stand for; an integer is a scalar that may be a matrix
+KINDS = ("scalar", "vector", "matrix", "square", "symmetric", "integer")
+"""The kinds of value a name can stand for; a square matrix is n×n (so ``inv(A*X*B)`` =
+``inv(B)*inv(X)*inv(A)`` for square A, X, B); an integer is a scalar that may be a matrix
 power's exponent (``X^k``)."""
 
-ALIASES = {"scal": "scalar", "vec": "vector", "mat": "matrix", "sym": "symmetric",
-           "int": "integer"}
+ALIASES = {"scal": "scalar", "vec": "vector", "mat": "matrix", "sq": "square",
+           "sym": "symmetric", "int": "integer"}
 """Short forms of the kinds, accepted wherever a kind is."""
 
 GREEK = frozenset(

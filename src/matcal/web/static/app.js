@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const KINDS = ["scalar", "vector", "matrix", "symmetric"];
+const KINDS = ["scalar", "vector", "matrix", "square", "symmetric"];
 let types = {};          // name → kind, the user's choices
 let code = {};           // target → module text
 let target = "numpy";
