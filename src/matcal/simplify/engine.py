@@ -25,14 +25,16 @@ from functools import lru_cache
 from typing import Callable
 
 from matcal.core.build import (
-    add, count_transposes, hadamard, is_symmetric, mat_power, mul, number, numeric_value,
-    power, split_coefficient, transpose,
+    add, count_transposes, det, hadamard, inverse, is_symmetric, logdet, mat_power, mul, number,
+    numeric_value, power, split_coefficient, transpose,
 )
 from matcal.core.rebuild import map_bottom_up, rebuild
 from matcal.core.nodes import (
-    Add, Apply, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, MatMul, MatPower,
-    Number, Ones, Power, Trace, Transpose,
+    Add, Apply, Det, DiagMatrix, DiagVector, Expr, Hadamard, Identity, Inverse, LogDet, MatMul,
+    MatPower, Norm1, Norm2, Number, Ones, Power, SumEntries, Trace, Transpose,
 )
+from matcal.simplify.elementwise import rational_form
+from matcal.core.shapes import Shape
 from matcal.simplify.sums import sum_over_selection
 from matcal.core.rewrites import fired
 from matcal.core.rule_tables import NamedRule
@@ -179,6 +181,67 @@ def cancel_inverse(e: Expr) -> Expr | None:
     return None
 
 
+def inverse_of_product(e: Expr) -> Expr | None:
+    """(P₁P₂…P_k)⁻¹ = P_k⁻¹…P₂⁻¹P₁⁻¹ for square P_i (Matrix Cookbook §1.1), inside
+    a product where it then cancels against its neighbours and the product is shorter:
+    B·inv(A·X·B)·A = inv(X) for square A, X, B."""
+    if not isinstance(e, MatMul):
+        return None
+    for form in dict.fromkeys((e, normal_form(e))):  # A'*inv(A*X)' is A'*inv(X'*A')
+        if not isinstance(form, MatMul):
+            continue
+        for n, f in enumerate(form.factors):
+            if not (isinstance(f, Inverse) and isinstance(f.arg, MatMul)):
+                continue
+            parts = f.arg.factors
+            if not all(p.shape.is_square and not p.shape.is_scalar for p in parts):
+                continue
+            out = _cancelled(mul(*form.factors[:n], *(inverse(p) for p in reversed(parts)),
+                                 *form.factors[n + 1:]))
+            if cost(out) < cost(e):
+                return out
+    return None
+
+
+def split_determinants(e: Expr) -> Expr | None:
+    """logdet(P₁…P_k) = Σ logdet(P_i) and det(P₁…P_k) = Π det(P_i) for square P_i (Matrix
+    Cookbook §1.3; matcal's logdet is log|det|), in a sum or product where the parts then
+    cancel or collect and the whole is shorter: logdet(A*X) - logdet(A) = logdet(X)."""
+    if not isinstance(e, (Add, MatMul)) or not e.shape.is_scalar:
+        return None
+    parts = e.terms if isinstance(e, Add) else e.factors
+    split = tuple(_split_determinant(p) for p in parts)
+    if split == parts:
+        return None
+    out = add(*split) if isinstance(e, Add) else mul(*split)
+    out = collect_like_terms(out) or out if isinstance(out, Add) else merge_powers(out) or out
+    return out if cost(out) < cost(e) else None
+
+
+def _split_determinant(e: Expr) -> Expr:
+    c, body = split_coefficient(e)
+    if isinstance(body, Power) and isinstance(body.base, Det):  # det(A*X)^-1
+        return power(_split_determinant(body.base), body.exponent)
+    if not (isinstance(body, (LogDet, Det)) and isinstance(body.arg, MatMul)):
+        return e
+    factors = body.arg.factors
+    if not all(f.shape.is_square and not f.shape.is_scalar for f in factors):
+        return e
+    if isinstance(body, LogDet):
+        return mul(number(c), add(*(logdet(f) for f in factors)))
+    return mul(number(c), *(det(f) for f in factors))
+
+
+def _cancelled(e: Expr) -> Expr:
+    """``e`` with :func:`cancel_inverse` applied until nothing cancels; inv(P') written
+    inv(P)', as everywhere else."""
+    while isinstance(e, MatMul) and (out := cancel_inverse(e)) is not None:
+        e = out
+    factors = e.factors if isinstance(e, MatMul) else (e,)
+    return mul(*(Transpose(Inverse(f.arg.arg)) if isinstance(f, Inverse)
+                 and isinstance(f.arg, Transpose) else f for f in factors))
+
+
 def _inverses(p: Expr, q: Expr) -> bool:
     """True when ``q`` is the inverse of ``p``."""
     nq = normal_form(q)
@@ -231,13 +294,21 @@ def _factor_pair(s: Expr, t: Expr) -> Expr | None:
     ct, ft = _chain(t)
     ms = [f for f in fs if not f.shape.is_scalar]
     mt = [f for f in ft if not f.shape.is_scalar]
-    if len(fs) < 2 or len(ft) < 2 or len(ms) != len(fs) or len(mt) != len(ft):
+    if (len(fs) < 2 and len(ft) < 2) or not fs or not ft or len(ms) != len(fs) or len(
+            mt) != len(ft):
         return None
     if fs[0] == ft[0]:
-        return mul(fs[0], add(mul(number(cs), *fs[1:]), mul(number(ct), *ft[1:])))
+        return mul(fs[0], _inner(cs, fs[1:], ct, ft[1:], fs[0].shape.cols))
     if fs[-1] == ft[-1]:
-        return mul(add(mul(number(cs), *fs[:-1]), mul(number(ct), *ft[:-1])), fs[-1])
+        return mul(_inner(cs, fs[:-1], ct, ft[:-1], fs[-1].shape.rows), fs[-1])
     return None
+
+
+def _inner(cs: float, fs: list[Expr], ct: float, ft: list[Expr], n) -> Expr:
+    """c_s·F_s + c_t·F_t, a factor left empty standing for the identity (Q = I·Q), and
+    diagonal terms merged (P − diag(t)·P = diag(1 − t)·P)."""
+    inner = add(mul(number(cs), *(fs or [Identity(n)])), mul(number(ct), *(ft or [Identity(n)])))
+    return merge_diagonals(inner) or inner
 
 
 def common_coefficient(e: Expr) -> Expr | None:
@@ -324,19 +395,38 @@ def _quotient_function(num: Apply, den: Expr) -> str | None:
 
 def merge_diagonals(e: Expr) -> Expr | None:
     """c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v) (diag is linear), for two or more
-    diagonal terms of a sum: one diagonal matrix, which a product scales by one vector."""
+    diagonal terms of a sum: one diagonal matrix, which a product scales by one vector; the
+    identity among them is diag(1) (I − diag(t.^2) = diag(1 − t.^2))."""
     if not isinstance(e, Add):
         return None
-    diagonal, rest = [], []
+    diagonal, rest, ones = [], [], 0
     for t in e.terms:
         c, body = split_coefficient(t)
+        if isinstance(body, Identity):  # I = diag(1)
+            body = DiagMatrix(Ones(Shape(body.n, None)))
+            ones += 1
         if isinstance(body, DiagMatrix) and body.arg.shape.is_vector:
             diagonal.append(mul(number(c), body.arg) if c != 1 else body.arg)
         else:
             rest.append(t)
-    if len(diagonal) < 2:
+    if len(diagonal) - ones < 1 or len(diagonal) < 2:
         return None
     return add(*rest, DiagMatrix(add(*diagonal)))
+
+
+def scalars_out(e: Expr) -> Expr | None:
+    """tr(c·P) = c·tr(P), sum(c·P) = c·sum(P), diag(c·P) = c·diag(P) for scalar factors c
+    (each is linear), and ‖c·P‖ = |c|·‖P‖ for a number c (a norm is absolutely homogeneous)."""
+    if isinstance(e, (Norm1, Norm2)):
+        c, rest = split_coefficient(e.arg)
+        return mul(number(abs(c)), type(e)(rest)) if c != 1 else None
+    if not isinstance(e, (Trace, SumEntries, DiagVector)) or not isinstance(e.arg, MatMul):
+        return None
+    scalars = [f for f in e.arg.factors if f.shape.is_scalar]
+    chain = [f for f in e.arg.factors if not f.shape.is_scalar]
+    if not scalars or not chain:
+        return None
+    return mul(*scalars, rebuild(e, (mul(*chain),)))
 
 
 def orientation(e: Expr) -> Expr | None:
@@ -353,12 +443,21 @@ RULES: tuple[NamedRule, ...] = (
     NamedRule("collect_like_terms", "c₁·T + c₂·T = (c₁ + c₂)·T", collect_like_terms),
     NamedRule("merge_powers", "a·a^p = a^(p+1) among scalars; X ⊙ X = X.^2", merge_powers),
     NamedRule("cancel_inverse", "P P⁻¹ = P⁻¹ P = I (Matrix Cookbook §3.1.1)", cancel_inverse),
+    NamedRule("inverse_of_product", "(P₁…P_k)⁻¹ = P_k⁻¹…P₁⁻¹ for square P_i "
+              "(Matrix Cookbook §1.1), where it cancels", inverse_of_product),
+    NamedRule("split_determinants", "logdet(PQ) = logdet(P) + logdet(Q), det(PQ) = det(P) "
+              "det(Q) for square P, Q (Matrix Cookbook §1.3), where it cancels",
+              split_determinants),
     NamedRule("collect_matrix_powers", "P·P = P², P^a·P^b = P^(a+b) for a square P",
               collect_matrix_powers),
     NamedRule("function_quotients", "sinh(u)/cosh(u) = tanh(u), eᵘ/(1 + eᵘ) = σ(u)",
               function_quotients),
+    NamedRule("elementwise_algebra", "u./u = 1, σ(−u) = 1 − σ(u), common factors and "
+              "denominators of element-wise sums", rational_form),
     NamedRule("merge_diagonals", "c₁·diag(u) + c₂·diag(v) = diag(c₁·u + c₂·v)",
               merge_diagonals),
+    NamedRule("scalars_out", "tr(c·P) = c·tr(P), sum(c·P) = c·sum(P), ‖c·P‖ = |c|·‖P‖",
+              scalars_out),
     NamedRule("orientation", "diag(Pᵀ) = diag(P), tr(Pᵀ) = tr(P): fewer transposes",
               orientation),
     NamedRule("common_coefficient", "c·A + c·B = c·(A + B)", common_coefficient),
