@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import matcal
-from matcal.simplify.engine import normal_form, simplify
+from matcal.simplify.engine import simplify
+from matcal.simplify.normal import normal_form
 
 
 def simplified(text: str) -> str:

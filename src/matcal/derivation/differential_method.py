@@ -43,7 +43,8 @@ from matcal.core.nodes import (
 )
 from matcal.core.rewrites import recording
 from matcal.simplify.engine import RULES as SIMPLIFY_RULES
-from matcal.simplify.engine import normal_form, simplify
+from matcal.simplify.engine import simplify
+from matcal.simplify.normal import normal_form
 
 
 def differential_variable(expr: Expr, var: Var) -> Var:
