@@ -10,7 +10,7 @@ sub-expressions the ring does not see into (its *atoms*: ``y``, ``sigmoid(u)``, 
    *factor*, normalised to be primitive, so ``1 - s`` in one place and ``-2 + 2*s`` in
    another are one factor), with ``sigmoid(-u) = 1 - sigmoid(u)`` on the way in;
 2. equal factors merge their exponents (``u.^a .* u.^b = u.^(a+b)``, so ``u./u = 1`` and
-   ``(1 - s)./(1 - s) = 1``);
+   ``(1 - s)./(1 - s) = 1``), and exponentials their arguments (``exp(x).^2 = exp(2*x)``);
 3. a sum's terms give up their common factor (a common denominator, too), the rest is
    multiplied out and collected (like terms cancel: ``-y.*(1 - s) + (1 - y).*s = s - y``) and
    gives up its own common factor (``s - s.^2 = s.*(1 - s)``).
@@ -160,6 +160,20 @@ def _merge_into(powers: dict, key: Key, times: float = 1.0) -> None:
 
 
 def _key(powers: dict) -> Key:
+    """The product of ``powers``, exponentials of one shape merged: eᵃ·(eᵇ)ᵖ = e^(a + p·b)."""
+    exps: dict = {}
+    for base, p in powers.items():
+        if isinstance(base, Apply) and base.func == "exp":
+            exps.setdefault(base.arg.shape, []).append((base, p))
+    merge = [group for group in exps.values() if len(group) > 1 or group[0][1] != 1]
+    if merge:
+        powers = dict(powers)
+        for group in merge:
+            for base, _ in group:
+                del powers[base]
+            arg = add(*(mul(number(p), base.arg) for base, p in group))
+            if not isinstance(arg, Zero):
+                powers[Apply("exp", arg)] = powers.get(Apply("exp", arg), 0.0) + 1.0
     return Key(powers.items())
 
 
