@@ -52,8 +52,9 @@ input language (MATLAB-like, as on matrixcalculus.org):
 types (naming convention; --types overrides it per name):
   a-g            scalars              alpha beta ... lambda sigma ...  scalars (Greek)
   h-z            vectors (columns)    A-Z   matrices
-  --types 'x:scalar,b:vector,S:symmetric'   kinds: scalar vector matrix symmetric integer
-                 (short forms: scal vec mat sym int; an integer k may be a power: X^k)
+  --types 'x:scalar,b:vector,S:symmetric'   kinds: scalar vector matrix square symmetric
+                 integer (short forms: scal vec mat sq sym int; a square matrix is n-by-n;
+                 an integer k may be a power: X^k)
   Dimensions are symbolic (m, n, p, ...) and inferred; a mismatch is an error.
 
 layout:

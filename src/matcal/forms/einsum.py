@@ -62,10 +62,10 @@ def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
                 local[i] = next(pool)
             return local[i]
 
-        coeff, product = split_coefficient(simplify(mul(*scalars)))
+        coeff, product = split_coefficient(_simplified(mul(*scalars)))
         factors = [Atom(s, ()) for s in _scalar_factors(product)]
         for e, ix in items:  # each factor simplified: inv(P)*inv(P) = inv(P)^2
-            c, e = split_coefficient(simplify(e))
+            c, e = split_coefficient(_simplified(e))
             coeff *= c
             factors.append(Atom(e, tuple(name(i) for i in ix)))
         terms.append(_canonical(Term(coeff, tuple(factors)), set(label.values()), taken))
@@ -73,6 +73,22 @@ def tensor_to_einsum(t: Tensor, wrt: tuple[Var, ...] = ()) -> Einsum:
         wrt = ()  # a scalar variable adds no axes: a plain tensor
     return Einsum(tuple(label[i] for i in t.free), tuple(i.dim for i in t.free), _collect(terms),
                   wrt)
+
+
+def _simplified(e: Expr) -> Expr:
+    """``e`` simplified — unless that drops the only variable telling the size of a dimension
+    it still has (``C - C + s*matrix(1)`` is sized by C; ``s*matrix(1)`` by nothing), which the
+    printed text would then not parse back to a value."""
+    out = simplify(e)
+    lost = _sized_by(e) - _sized_by(out)
+    if lost and any(d in lost for n in walk(out) for d in n.shape.dims):
+        return e
+    return out
+
+
+def _sized_by(e: Expr) -> set:
+    """The dimensions the variables of ``e`` give a size."""
+    return {d for n in walk(e) if isinstance(n, Var) for d in n.shape.dims}
 
 
 def _scalar_factors(product: Expr) -> list[Expr]:
