@@ -720,7 +720,7 @@ APPLY = {
     "sign": ("vector(0)", "vector(0)"),
     "relu": ("step(x)", "y.*step(x)"),
     "step": ("vector(0)", "vector(0)"),
-    "sigmoid": ("sigmoid(x).*(1 - sigmoid(x))", "y.*sigmoid(x).*(1 - sigmoid(x))"),
+    "sigmoid": ("sigmoid(x).*sigmoid(-x)", "y.*sigmoid(x).*sigmoid(-x)"),
     "softplus": ("sigmoid(x)", "y.*sigmoid(x)"),
     "arcsin": ("0.5./sqrt(1 - 0.25*x.^2)", "0.5*y./sqrt(1 - 0.25*x.^2)"),
     "arccos": ("-0.5./sqrt(1 - 0.25*x.^2)", "-0.5*y./sqrt(1 - 0.25*x.^2)"),
@@ -730,7 +730,7 @@ APPLY = {
     "erf": ("1.1283791670955126*exp(-x.^2)", "1.1283791670955126*y.*exp(-x.^2)"),
 }
 """Textbook derivatives: (eˣ)' = eˣ, (log x)' = 1/x, (tan x)' = sec² x, (tanh x)' = 1 − tanh² x,
-(√x)' = 1/(2√x), |x|' = sign x, relu' = step, σ' = σ(1 − σ), softplus' = σ,
+(√x)' = 1/(2√x), |x|' = sign x, relu' = step, σ' = σ(1 − σ) = σ(x)σ(−x), softplus' = σ,
 (arcsin x)' = 1/√(1 − x²), (arccos x)' = −1/√(1 − x²), (arctan x)' = 1/(1 + x²),
 (log1p x)' = 1/(1 + x), (expm1 x)' = eˣ, (erf x)' = 2/√π exp(−x²)."""
 

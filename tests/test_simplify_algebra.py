@@ -63,13 +63,13 @@ def test_sigmoid_of_minus_u_stays_where_it_is_shorter():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("sigmoid(x) - sigmoid(x).^2", "sigmoid(x).*(1 - sigmoid(x))"),
-    ("-sigmoid(-x).^2.*y.^2 + sigmoid(-x).*y.^2", "y.^2.*sigmoid(x).*(1 - sigmoid(x))"),
+    ("sigmoid(x) - sigmoid(x).^2", "sigmoid(x).*sigmoid(-x)"),
+    ("-sigmoid(-x).^2.*y.^2 + sigmoid(-x).*y.^2", "y.^2.*sigmoid(x).*sigmoid(-x)"),
     ("a*x + a*y", "a*(x + y)"),
 ])
 def test_common_factors_of_a_sum_come_out(text, expected):
     """a·u + a·v = a·(u + v) for element-wise products: what is common to the terms comes out,
-    the rest is multiplied out and collected (σ − σ² = σ(1 − σ))."""
+    the rest is multiplied out and collected (σ − σ² = σ(1 − σ), written σ(u)·σ(−u))."""
     assert_simplifies(text, expected)
 
 

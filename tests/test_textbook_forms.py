@@ -48,6 +48,8 @@ class Pair:
 BCE = "sum(-y.*log(sigmoid(X*w)) - (1 - y).*log(1 - sigmoid(X*w)))"
 LOGISTIC = "sum(log(1 + exp(-y.*(X*w))))"
 SQUARE = (("A", "square"), ("X", "square"), ("B", "square"))
+SIGMOID = ("1 − σ(u) is written σ(−u) = 1 − σ(u): shorter, and exact where σ(u) is near 1 and "
+           "1 − σ(u) loses its digits")
 
 PAIRS = [
     # ---------------------------------------------------------------- machine-learning losses
@@ -55,7 +57,8 @@ PAIRS = [
          "Bishop, PRML (2006) eq. 4.91: ∇E(w) = Φᵀ(y − t)"),
     Pair("binary cross-entropy, Hessian", BCE, "w", 2,
          "X'*diag(sigmoid(X*w).*(1 - sigmoid(X*w)))*X",
-         "Bishop, PRML eq. 4.97–4.98: H = ΦᵀRΦ, R = diag(yₙ(1 − yₙ))"),
+         "Bishop, PRML eq. 4.97–4.98: H = ΦᵀRΦ, R = diag(yₙ(1 − yₙ))",
+         printed="X'*diag(sigmoid(X*w).*sigmoid(-X*w))*X", note=SIGMOID),
     Pair("log-likelihood of logistic regression, gradient",
          "sum(y.*log(sigmoid(X*w)) + (1 - y).*log(1 - sigmoid(X*w)))", "w", 1,
          "X'*(y - sigmoid(X*w))", "Hastie, Tibshirani & Friedman, ESL (2009) eq. 4.24"),
@@ -66,15 +69,19 @@ PAIRS = [
     Pair("logistic loss with labels ±1, Hessian", LOGISTIC, "w", 2,
          "X'*diag(y.^2.*sigmoid(y.*(X*w)).*(1 - sigmoid(y.*(X*w))))*X",
          "Murphy, PML1 §10.2.3.4: H = Xᵀ diag(σ(1 − σ)) X, with the labels' squares kept",
-         note="y.^2 = 1 for labels ±1, which matcal cannot assume"),
+         printed="X'*diag(y.^2.*sigmoid(y.*(X*w)).*sigmoid(-y.*(X*w)))*X",
+         note="y.^2 = 1 for labels ±1, which matcal cannot assume; " + SIGMOID),
     Pair("logistic loss in the log-sum form, Hessian",
          "-sum(y.*(X*w)) + sum(log(1 + exp(X*w)))", "w", 2,
-         "X'*diag(sigmoid(X*w).*(1 - sigmoid(X*w)))*X", "ESL eq. 4.25: XᵀWX"),
+         "X'*diag(sigmoid(X*w).*(1 - sigmoid(X*w)))*X", "ESL eq. 4.25: XᵀWX",
+         printed="X'*diag(sigmoid(X*w).*sigmoid(-X*w))*X", note=SIGMOID),
     Pair("softplus, Hessian", "sum(softplus(A*x))", "x", 2,
-         "A'*diag(sigmoid(A*x).*(1 - sigmoid(A*x)))*A", "softplus' = σ, σ' = σ(1 − σ)"),
+         "A'*diag(sigmoid(A*x).*(1 - sigmoid(A*x)))*A", "softplus' = σ, σ' = σ(1 − σ)",
+         printed="A'*diag(sigmoid(A*x).*sigmoid(-A*x))*A", note=SIGMOID),
     Pair("sum of sigmoids, Hessian", "sum(sigmoid(W*x))", "x", 2,
          "W'*diag(sigmoid(W*x).*(1 - sigmoid(W*x)).*(1 - 2*sigmoid(W*x)))*W",
-         "σ'' = σ(1 − σ)(1 − 2σ)"),
+         "σ'' = σ(1 − σ)(1 − 2σ)",
+         printed="W'*diag(sigmoid(W*x).*sigmoid(-W*x).*(1 - 2*sigmoid(W*x)))*W", note=SIGMOID),
     Pair("tanh layer, Hessian", "sum(tanh(W*x))", "x", 2,
          "-2*W'*diag(tanh(W*x).*(1 - tanh(W*x).^2))*W",
          "tanh' = 1 − tanh², tanh'' = −2 tanh (1 − tanh²)"),

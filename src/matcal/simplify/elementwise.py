@@ -8,7 +8,9 @@ sub-expressions the ring does not see into (its *atoms*: ``y``, ``sigmoid(u)``, 
 
 1. every factor is read as a product of powers of atoms and of sums (a sum kept whole as a
    *factor*, normalised to be primitive, so ``1 - s`` in one place and ``-2 + 2*s`` in
-   another are one factor), with ``sigmoid(-u) = 1 - sigmoid(u)`` on the way in;
+   another are one factor), with ``sigmoid(-u) = 1 - sigmoid(u)`` on the way in (and the
+   factor ``1 - sigmoid(u)`` written ``sigmoid(-u)`` on the way out: shorter, and accurate
+   where sigmoid(u) is near 1);
 2. equal factors merge their exponents (``u.^a .* u.^b = u.^(a+b)``, so ``u./u = 1`` and
    ``(1 - s)./(1 - s) = 1``), and exponentials their arguments (``exp(x).^2 = exp(2*x)``);
 3. a sum's terms give up their common factor (a common denominator, too), the rest is
@@ -336,8 +338,16 @@ def _write_power(base: Expr, p: float) -> Expr:
 
 
 def _write_base(base) -> Expr:
+    """A base as an expression; the factor 1 − σ(u) as σ(−u), which is shorter and, where
+    σ(u) is near 1, exact where 1 − σ(u) cancels."""
     if isinstance(base, Factor):
-        return _write_sum(dict(base.terms), _shape_of(base))
+        terms = dict(base.terms)
+        if len(terms) == 2 and terms.get(Key()) == 1.0:
+            (key, c), = ((k, c) for k, c in terms.items() if k)
+            (atom, p), = key if len(key) == 1 else ((None, 0),)
+            if c == -1.0 and p == 1.0 and isinstance(atom, Apply) and atom.func == "sigmoid":
+                return Apply("sigmoid", neg(atom.arg))
+        return _write_sum(terms, _shape_of(base))
     return base
 
 
