@@ -294,7 +294,8 @@ def test_unknown_kind_in_types(capsys):
 
 
 @pytest.mark.parametrize("short, long", [("sym", "symmetric"), ("vec", "vector"),
-                                         ("mat", "matrix"), ("scal", "scalar")])
+                                         ("mat", "matrix"), ("scal", "scalar"),
+                                         ("sq", "square")])
 def test_kinds_have_short_forms(capsys, short, long):
     """--types A:sym means A:symmetric (issue 12): the short forms users type."""
     assert run(capsys, "tr(A*X)", "--wrt", "A", "--types", f"A:{short}") == run(
@@ -416,3 +417,14 @@ def test_evaluate_takes_a_column_for_a_vector():
     assert matcal.evaluate("x'*y", {"x": [[1.0], [2.0]], "y": [3.0, 4.0]}) == 11.0
     with pytest.raises(matcal.ValuesError, match=r"or a column of shape \(n, 1\)"):
         matcal.evaluate("x'*y", {"x": [[1.0, 2.0]], "y": [3.0, 4.0]})
+
+
+def test_square_kind_is_n_by_n_and_reported(capsys):
+    """--types A:square makes A n×n (issue 11); the shapes report it as square, so a page or
+    script that sends the kinds back keeps it."""
+    status, out, _ = run(capsys, "logdet(A*X*B)", "--wrt", "X", "--json",
+                         "--types", "A:square,X:square,B:square")
+    answer = json.loads(out)
+    assert status == 0 and answer["derivative"] == "inv(X)'"
+    assert {v["kind"] for v in answer["shapes"].values()} == {"square"}
+    assert all(len(set(v["shape"])) == 1 for v in answer["shapes"].values())

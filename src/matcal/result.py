@@ -218,12 +218,14 @@ def derive(e: Expr, var: Var, order: int = 1, sizes: tuple[Var, ...] = ()) -> De
 
 
 def kind_of(var: Var) -> str:
-    """The kind of a variable, as ``--types`` names it: scalar, vector, matrix, symmetric or
-    integer."""
+    """The kind of a variable, as ``--types`` names it: scalar, vector, matrix, square (a
+    matrix n×n, declared or by its use: X in tr(X)), symmetric or integer."""
     if var.symmetric:
         return "symmetric"
     if var.integer:
         return "integer"
+    if var.shape.is_matrix and var.shape.is_square:
+        return "square"
     return ("scalar", "vector", "matrix")[len(var.shape.dims)]
 
 
