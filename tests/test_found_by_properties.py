@@ -120,3 +120,13 @@ def test_check_of_an_exactly_zero_gradient_is_not_fooled_by_rounding():
     values = sample_values(e, seed=0)
     wrong = Zero(matcal.gradient(e, "x").shape)
     assert compare_with_differences(e, wrong, "x", values) > 0.1
+
+
+@pytest.mark.parametrize("text", ["det(X + B)./(det(X + B).^2 + 1)",
+                                  "a*(B*y)/(1 + (3*det(B))^2)"])
+def test_split_determinants_keeps_the_coefficient_of_a_power_of_det(text):
+    # split_determinants once rebuilt c*det(P)^p as det(P)^p, dropping c (the 9 of
+    # (3*det(B))^2, the -1 of -det(X + B)^2): found with MATCAL_EXAMPLES=1500
+    e = matcal.parse(text)
+    values = sample_values(e, seed=1)
+    np.testing.assert_allclose(matcal.evaluate(simplify(e), values), matcal.evaluate(e, values))

@@ -130,7 +130,7 @@ def split_determinants(e: Expr) -> Expr | None:
 def _split_determinant(e: Expr) -> Expr:
     c, body = split_coefficient(e)
     if isinstance(body, Power) and isinstance(body.base, Det):  # det(A*X)^-1
-        return power(_split_determinant(body.base), body.exponent)
+        return mul(number(c), power(_split_determinant(body.base), body.exponent))
     if not (isinstance(body, (LogDet, Det)) and isinstance(body.arg, MatMul)):
         return e
     factors = body.arg.factors
