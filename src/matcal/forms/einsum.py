@@ -161,7 +161,8 @@ def _join(s: Term, t: Term) -> Term | None:
     c, joined = split_coefficient(simplify(add(f.expr, scale(sign, other))))  # P + P = 2*P
     if s.coeff * c < 0 and isinstance(joined, Add) and any(
             split_coefficient(u)[0] < 0 for u in joined.terms):  # -(P - I) is (I - P)
-        c, joined = -c, simplify(add(*(neg(u) for u in joined.terms)))
+        flipped = sorted((neg(u) for u in joined.terms), key=lambda u: split_coefficient(u)[0] < 0)
+        c, joined = -c, simplify(add(*flipped))
     factors[diff[0]] = Atom(joined, f.idx)
     return Term(s.coeff * c, tuple(factors))
 

@@ -63,6 +63,8 @@ def rational_form(e: Expr) -> Expr | None:
     if not isinstance(e, (Add, Hadamard, Power)) and not (
             isinstance(e, MatMul) and sum(not f.shape.is_scalar for f in e.factors) < 2):
         return None
+    if isinstance(e, Add) and not any(_elementwise(t) for t in e.terms):
+        return None  # a sum of matrix products: collect_like_terms and factor_common's work
     poly = _read(e)
     if poly is None:
         return None
@@ -76,6 +78,16 @@ def rational_form(e: Expr) -> Expr | None:
 
 
 # ---------------------------------------------------------------- reading an expression
+
+
+def _elementwise(term: Expr) -> bool:
+    """True when a term of a sum has element-wise structure this algebra can act on: a
+    Hadamard product, a power, a function, a constant, or a product with a scalar factor."""
+    _, body = split_coefficient(term)
+    if isinstance(body, (Hadamard, Power, Apply, Number, Ones)):
+        return True
+    return isinstance(body, MatMul) and any(
+        f.shape.is_scalar for f in body.factors) and not body.shape.is_scalar
 
 
 def _read(e: Expr) -> Poly | None:
