@@ -50,6 +50,7 @@ class Factor:
     terms: tuple[tuple[Key, float], ...]
 
 
+@lru_cache(maxsize=4096)
 def rational_form(e: Expr) -> Expr | None:
     """``e`` (a sum, Hadamard product or power) brought to the short form of the module
     docstring, when that is shorter (:func:`~matcal.simplify.cost.cost`) — or a product
