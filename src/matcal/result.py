@@ -224,7 +224,7 @@ def kind_of(var: Var) -> str:
         return "symmetric"
     if var.integer:
         return "integer"
-    if var.shape.is_matrix and var.shape.is_square:
+    if var.shape.is_square:
         return "square"
     return ("scalar", "vector", "matrix")[len(var.shape.dims)]
 

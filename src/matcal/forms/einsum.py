@@ -80,6 +80,8 @@ def _simplified(e: Expr) -> Expr:
     it still has (``C - C + s*matrix(1)`` is sized by C; ``s*matrix(1)`` by nothing), which the
     printed text would then not parse back to a value."""
     out = simplify(e)
+    if out == e:
+        return out
     lost = _sized_by(e) - _sized_by(out)
     if lost and any(d in lost for n in walk(out) for d in n.shape.dims):
         return e

@@ -85,11 +85,8 @@ def _transpose_pairs(terms: list[Expr]) -> set[int]:
 def _factor_pair(s: Expr, t: Expr) -> Expr | None:
     cs, fs = _chain(s)
     ct, ft = _chain(t)
-    ms = [f for f in fs if not f.shape.is_scalar]
-    mt = [f for f in ft if not f.shape.is_scalar]
-    if (len(fs) < 2 and len(ft) < 2) or not fs or not ft or len(ms) != len(fs) or len(
-            mt) != len(ft):
-        return None
+    if not fs or not ft or len(fs) + len(ft) < 3 or any(f.shape.is_scalar for f in fs + ft):
+        return None  # two matrix chains, one of them at least two long
     if fs[0] == ft[0]:
         return mul(fs[0], _inner(cs, fs[1:], ct, ft[1:], fs[0].shape.cols))
     if fs[-1] == ft[-1]:

@@ -19,8 +19,9 @@ sub-expressions the ring does not see into (its *atoms*: ``y``, ``sigmoid(u)``, 
 
 Every step holds wherever the input is defined (cancelling ``u./u`` assumes u ≠ 0, as the
 input does); powers with an exponent that is not an integer are merged only where that holds
-over the reals (``(u.^2).^0.5`` is ``abs(u)``, so it stays an atom). The simplifier keeps the
-result only when it is shorter (:func:`matcal.simplify.cost.cost`).
+over the reals (``(u.^2).^0.5`` is ``abs(u)``, so it stays an atom). :func:`rational_form`
+gives its result only when it is shorter (:func:`matcal.simplify.cost.cost`), or a product in
+place of a sum at most two symbols longer.
 """
 
 from __future__ import annotations
@@ -165,7 +166,9 @@ def _product(polys: list[Poly]) -> Poly:
     return {_key(powers): coeff}
 
 
-def _merge_into(powers: dict, key: Key, times: float = 1.0) -> None:
+def _merge_into(powers: dict, key, times: float = 1.0) -> None:
+    """Multiply ``powers`` (base → exponent) by the (base, exponent) pairs of ``key``, each
+    exponent times ``times``; exponents that reach 0 drop out."""
     for base, p in key:
         q = powers.get(base, 0.0) + p * times
         if q == 0:
@@ -312,7 +315,7 @@ def _distribute(a: Poly, b: Poly) -> Poly:
 
 def _merged(key: Key, powers: dict) -> dict:
     out = dict(key)
-    _merge_into(out, _key(powers))
+    _merge_into(out, powers.items())
     return out
 
 

@@ -103,7 +103,7 @@ def inverse_of_product(e: Expr) -> Expr | None:
             if not (isinstance(f, Inverse) and isinstance(f.arg, MatMul)):
                 continue
             parts = f.arg.factors
-            if not all(p.shape.is_square and not p.shape.is_scalar for p in parts):
+            if not _all_square(parts):
                 continue
             out = _cancelled(mul(*form.factors[:n], *(inverse(p) for p in reversed(parts)),
                                  *form.factors[n + 1:]))
@@ -123,7 +123,10 @@ def split_determinants(e: Expr) -> Expr | None:
     if split == parts:
         return None
     out = add(*split) if isinstance(e, Add) else mul(*split)
-    out = collect_like_terms(out) or out if isinstance(out, Add) else merge_powers(out) or out
+    if isinstance(out, Add):
+        out = collect_like_terms(out) or out
+    else:
+        out = merge_powers(out) or out
     return out if cost(out) < cost(e) else None
 
 
@@ -134,11 +137,16 @@ def _split_determinant(e: Expr) -> Expr:
     if not (isinstance(body, (LogDet, Det)) and isinstance(body.arg, MatMul)):
         return e
     factors = body.arg.factors
-    if not all(f.shape.is_square and not f.shape.is_scalar for f in factors):
+    if not _all_square(factors):
         return e
     if isinstance(body, LogDet):
         return mul(number(c), add(*(logdet(f) for f in factors)))
     return mul(number(c), *(det(f) for f in factors))
+
+
+def _all_square(factors: tuple[Expr, ...]) -> bool:
+    """Every factor of a product is a square matrix (what the two rules above need)."""
+    return all(f.shape.is_square for f in factors)
 
 
 def _cancelled(e: Expr) -> Expr:
